@@ -1,0 +1,47 @@
+// Snapshots of EventBus counters (the seed's get_queue_stats), safe to take from any thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tradebus/model/event_type.hpp"
+
+namespace tradebus {
+
+struct QueueStats {
+  Lane lane = Lane::data;
+  std::size_t depth = 0;         ///< Events waiting now (including parked ones).
+  std::size_t capacity = 0;
+  std::uint64_t published = 0;   ///< Events accepted into the queue.
+  std::uint64_t dispatched = 0;  ///< Events taken out and handed to handlers.
+  std::uint64_t dropped = 0;     ///< Newest dropped or oldest evicted under overflow.
+  std::uint64_t block_timeouts = 0;  ///< Publishes whose wait for space ran out.
+  std::uint64_t parked = 0;      ///< Order events the loop thread parked while the queue was full.
+  std::uint64_t discarded_at_shutdown = 0;  ///< Left in the queue when the bus stopped.
+};
+
+struct HandlerStats {
+  std::string name;
+  EventType type = EventType::candle_closed;
+  bool coroutine = false;
+  std::uint64_t calls = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t timed_calls = 0;  ///< Calls whose latency was sampled.
+  std::uint64_t latency_p50_ns = 0;
+  std::uint64_t latency_p99_ns = 0;
+  std::uint64_t latency_max_ns = 0;
+};
+
+struct BusStats {
+  std::array<QueueStats, kLaneCount> queues{};  ///< Indexed by Lane.
+  std::vector<HandlerStats> handlers;           ///< In subscription order.
+  std::uint64_t events_dispatched = 0;
+  std::uint64_t handler_errors = 0;
+  std::uint64_t error_events_dropped = 0;  ///< ERROR events that found the signal queue full.
+
+  const QueueStats& queue(Lane l) const { return queues[static_cast<std::size_t>(l)]; }
+};
+
+}  // namespace tradebus

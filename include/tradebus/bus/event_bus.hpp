@@ -1,0 +1,140 @@
+// EventBus: publish/subscribe over three bounded priority queues (order > signal > data),
+// dispatched by one loop thread, so handlers never run concurrently and need no locks.
+//
+// Thread rules (see docs/event-bus.md):
+// - publish / try_publish / publish_for / async_publish: any thread.
+// - Handlers run on the loop thread only, in subscription order, one event at a time per queue.
+// - On the loop thread a full queue never makes the caller wait (that would deadlock the loop):
+//   wait_forever queues park the event in order, dropping queues drop at once, and a `fail`
+//   queue throws QueueFullError at once. Coroutine handlers may co_await async_publish, which
+//   suspends only the handler while the loop keeps dispatching the other queues.
+// - subscribe / unsubscribe / stats: any thread.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "tradebus/bus/bus_errors.hpp"
+#include "tradebus/bus/bus_stats.hpp"
+#include "tradebus/bus/queue_policy.hpp"
+#include "tradebus/bus/subscription.hpp"
+#include "tradebus/model/event.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace tradebus {
+
+struct EventBusOptions {
+  QueuePolicy data = QueuePolicy::data_default();
+  QueuePolicy signal = QueuePolicy::signal_default();
+  QueuePolicy order = QueuePolicy::order_default();
+  WaitStrategy wait_strategy = WaitStrategy::blocking;
+  /// Time every Nth call of each handler for its latency histogram (1 = every call, 0 = never).
+  std::uint32_t handler_timing_sample = 64;
+  /// Where order events still queued when the bus stops are written (JSON lines, appended),
+  /// besides a critical log line each. Empty: log only.
+  std::string pending_orders_file = "tradebus-pending-orders.jsonl";
+  /// Publish an ERROR event (signal queue) when a handler throws.
+  bool publish_handler_errors = true;
+
+  const QueuePolicy& policy(Lane l) const {
+    return l == Lane::order ? order : l == Lane::signal ? signal : data;
+  }
+};
+
+/// Seams for the journal, dead-letter store and metrics: called by the bus, must not throw.
+class BusObserver {
+ public:
+  virtual ~BusObserver() = default;
+  /// Loop thread, before the handlers of `e` run (e.sequence is set).
+  virtual void on_dispatch(const Event& /*e*/) {}
+  /// Loop thread, after a handler threw.
+  virtual void on_handler_error(const Event& /*e*/, std::string_view /*handler*/,
+                                std::string_view /*what*/) {}
+  /// Publisher's thread, when an event is dropped or evicted under overflow.
+  virtual void on_dropped(const Event& /*e*/, Lane /*lane*/) {}
+  /// Thread that stopped the bus, for each event left unprocessed.
+  virtual void on_unprocessed(const Event& /*e*/, Lane /*lane*/) {}
+};
+
+namespace detail {
+class BusCore;
+}
+
+class EventBus {
+ public:
+  using Handler = std::function<void(const Event&)>;
+  using AsyncHandler = std::function<boost::asio::awaitable<void>(const Event&)>;
+
+  explicit EventBus(EventBusOptions options = {});
+  /// Stops the loop without draining (see stop()).
+  ~EventBus();
+  EventBus(const EventBus&) = delete;
+  EventBus& operator=(const EventBus&) = delete;
+
+  /// Registers `handler` for `type`; it runs after the handlers subscribed before it.
+  /// A callable returning boost::asio::awaitable<void> is run as a coroutine.
+  template <class F>
+    requires std::invocable<F&, const Event&>
+  Subscription subscribe(EventType type, F&& handler, std::string name = {}) {
+    if constexpr (std::is_same_v<std::invoke_result_t<F&, const Event&>,
+                                 boost::asio::awaitable<void>>)
+      return subscribe_async(type, AsyncHandler(std::forward<F>(handler)), std::move(name));
+    else
+      return subscribe_sync(type, Handler(std::forward<F>(handler)), std::move(name));
+  }
+  Subscription subscribe_sync(EventType type, Handler handler, std::string name = {});
+  Subscription subscribe_async(EventType type, AsyncHandler handler, std::string name = {});
+
+  /// Queues `e` on its default lane (default_lane(e.type)), waiting per the lane's policy.
+  /// Throws QueueFullError (fail policy), BusStateError after the bus stopped.
+  void publish(Event e) {
+    const Lane lane = default_lane(e.type);
+    publish(std::move(e), lane);
+  }
+  void publish(Event e, Lane lane);
+  /// Queues `e` if there is room now; never waits. On false, `e` is left untouched.
+  [[nodiscard]] bool try_publish(Event& e) { return try_publish(e, default_lane(e.type)); }
+  [[nodiscard]] bool try_publish(Event& e, Lane lane);
+  /// Waits at most `timeout` for room (ignoring the lane's policy); on false `e` is untouched.
+  [[nodiscard]] bool publish_for(Event& e, Lane lane, std::chrono::nanoseconds timeout);
+  /// Coroutine publish: suspends the calling coroutine, never its thread, while it waits.
+  boost::asio::awaitable<void> async_publish(Event e, std::optional<Lane> lane = std::nullopt);
+
+  /// Starts the loop thread. Throws BusStateError if already started.
+  void start();
+  /// Runs the loop on the calling thread until stop()/shutdown() (instead of start()).
+  void run();
+  /// Stops after the event being dispatched; queued events are not dispatched: order events
+  /// among them are written out (pending_orders_file), the rest counted. Blocks until the loop
+  /// has exited, except when called on the loop thread.
+  void stop();
+  /// Drains the queues in priority order for at most `timeout`, then stops as stop() does.
+  /// Returns true when nothing was left. Blocks as stop() does.
+  bool shutdown(std::chrono::nanoseconds timeout);
+  /// Blocks until every queue is empty and no handler runs, or `timeout` passes; true if idle.
+  bool wait_idle(std::chrono::nanoseconds timeout) const;
+
+  BusStats stats() const;
+  bool running() const noexcept;
+  bool on_loop_thread() const noexcept;
+  const EventBusOptions& options() const noexcept;
+  /// The loop's io_context: coroutine handlers' timers and I/O complete on the loop thread.
+  boost::asio::io_context& io_context() noexcept;
+  /// Installs the observer (not owned); call before start().
+  void set_observer(BusObserver* observer);
+
+ private:
+  std::shared_ptr<detail::BusCore> core_;
+};
+
+}  // namespace tradebus

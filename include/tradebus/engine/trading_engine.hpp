@@ -1,0 +1,78 @@
+// TradingEngine: the composition root (seed §4). Owns the EventBus, wires injected components
+// through it — candle -> strategies -> signal -> order manager -> order -> exchange -> fill ->
+// positions — and runs them with a graceful start and shutdown.
+// Thread rule: configure before run(); request_stop() from any thread or a signal.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tradebus/bus/event_bus.hpp"
+#include "tradebus/engine/data_collector.hpp"
+#include "tradebus/engine/exchange.hpp"
+#include "tradebus/engine/order_manager.hpp"
+#include "tradebus/engine/strategy.hpp"
+
+namespace tradebus {
+
+struct EngineOptions {
+  EventBusOptions bus;
+  /// How long shutdown drains the queues (seed §4.4 uses 10 s).
+  std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(10);
+  /// Failed order attempts (order manager threw) are appended here as JSON lines; empty: log only.
+  std::string failed_orders_file = "tradebus-failed-orders.jsonl";
+  /// Stop on SIGINT/SIGTERM while run() is running.
+  bool handle_signals = true;
+};
+
+/// What went through the engine; read with counters() from any thread.
+struct EngineCounters {
+  std::uint64_t candles = 0;
+  std::uint64_t signals = 0;
+  std::uint64_t orders = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t canceled = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t critical_errors = 0;
+};
+
+class TradingEngine {
+ public:
+  explicit TradingEngine(EngineOptions options = {});
+  ~TradingEngine();
+  TradingEngine(const TradingEngine&) = delete;
+  TradingEngine& operator=(const TradingEngine&) = delete;
+
+  EventBus& bus() noexcept;
+
+  void set_data_collector(std::shared_ptr<DataCollector> collector);
+  /// Replaces every strategy with `strategy`.
+  void set_strategy(std::shared_ptr<Strategy> strategy);
+  /// Adds a strategy; all strategies see each candle, in the order added (fan-out).
+  void add_strategy(std::shared_ptr<Strategy> strategy);
+  void set_order_manager(std::shared_ptr<OrderManager> manager);
+  void set_exchange(std::shared_ptr<Exchange> exchange);
+  /// Called on the loop thread for every critical ERROR (order path failures).
+  void set_critical_alert(std::function<void(const ErrorInfo&)> alert);
+  /// Called on the loop thread for every candle before anything else sees it.
+  void add_candle_observer(std::function<void(const Candle&)> observer);
+
+  /// Starts the bus and the collector, and blocks until the collector has finished and the
+  /// queues are drained, or request_stop()/SIGINT/SIGTERM; then shuts down in the seed's
+  /// order (collector, then bus drain). Returns the collector's error, empty when clean.
+  std::string run();
+  /// Asks run() to return; safe from any thread.
+  void request_stop();
+  EngineCounters counters() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tradebus

@@ -1,0 +1,42 @@
+// Event: what travels through the EventBus. A value type whose payload lives inline in a
+// std::variant, so publishing allocates nothing for candles, signals, orders and fills.
+#pragma once
+
+#include <cstdint>
+#include <variant>
+
+#include "tradebus/model/candle.hpp"
+#include "tradebus/model/error_info.hpp"
+#include "tradebus/model/event_type.hpp"
+#include "tradebus/model/fill.hpp"
+#include "tradebus/model/fixed_string.hpp"
+#include "tradebus/model/order.hpp"
+#include "tradebus/model/signal.hpp"
+
+namespace tradebus {
+
+using Payload = std::variant<std::monostate, Candle, Signal, Order, Fill, ErrorInfo>;
+
+struct Event {
+  EventType type = EventType::candle_closed;
+  std::int64_t timestamp_ns = 0;  ///< Set by the publisher (market time in backtests).
+  ShortId source;                 ///< Component that published it.
+  std::uint64_t sequence = 0;     ///< Per-bus dispatch order, set by the bus; 0 before dispatch.
+  Payload payload;
+
+  Event() = default;
+  Event(EventType t, Payload p, std::int64_t ts_ns = 0, ShortId src = {})
+      : type(t), timestamp_ns(ts_ns), source(src), payload(std::move(p)) {}
+
+  /// The payload as T; throws std::bad_variant_access when it holds something else.
+  template <class T>
+  const T& as() const {
+    return std::get<T>(payload);
+  }
+  template <class T>
+  const T* get_if() const noexcept {
+    return std::get_if<T>(&payload);
+  }
+};
+
+}  // namespace tradebus

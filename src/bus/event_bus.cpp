@@ -1,0 +1,844 @@
+#include "tradebus/bus/event_bus.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "event_ring.hpp"
+#include "tradebus/bus/latency_histogram.hpp"
+#include "tradebus/model/event_json.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TRADEBUS_CPU_RELAX() _mm_pause()
+#else
+#define TRADEBUS_CPU_RELAX() ((void)0)
+#endif
+
+namespace tradebus {
+
+std::string_view to_string(Overflow o) noexcept {
+  switch (o) {
+    case Overflow::drop_newest: return "drop_newest";
+    case Overflow::drop_oldest: return "drop_oldest";
+    case Overflow::fail: return "fail";
+    case Overflow::wait_forever: return "wait_forever";
+  }
+  return "?";
+}
+
+namespace detail {
+
+using Clock = std::chrono::steady_clock;
+namespace asio = boost::asio;
+
+struct HandlerEntry {
+  std::string name;
+  EventType type{};
+  EventBus::Handler sync;
+  EventBus::AsyncHandler async;
+  bool is_async = false;
+  std::atomic<bool> active{true};
+  // Written by the loop thread only; read by stats() from anywhere.
+  std::atomic<std::uint64_t> calls{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::uint32_t sample_countdown = 0;
+  LatencyHistogram latency;
+};
+
+namespace {
+thread_local const BusCore* tl_loop_bus = nullptr;
+
+void bump(std::atomic<std::uint64_t>& c) noexcept {
+  // Single writer: a plain load+store is enough and avoids a locked instruction.
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+}  // namespace
+
+struct LaneState {
+  LaneState(Lane l, const QueuePolicy& p)
+      : lane(l), policy(p), ring(p.capacity, p.overflow == Overflow::drop_oldest) {}
+  const Lane lane;
+  const QueuePolicy policy;
+  EventRing ring;
+  std::deque<Event> parked;  // loop thread only; order preserved behind the ring
+  std::atomic<std::size_t> parked_size{0};
+  std::atomic<std::uint64_t> dispatched{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> block_timeouts{0};
+  std::atomic<std::uint64_t> parked_total{0};
+  std::atomic<std::uint64_t> discarded{0};
+  bool busy = false;  // loop thread only: a coroutine handler of this lane is suspended
+  std::atomic<int> space_waiters{0};
+  std::mutex space_mu;
+  std::condition_variable space_cv;
+};
+
+enum class State : int { idle, running, stopped };
+
+class BusCore : public std::enable_shared_from_this<BusCore> {
+ public:
+  explicit BusCore(EventBusOptions o)
+      : options_(std::move(o)),
+        lanes_{std::make_unique<LaneState>(Lane::order, options_.order),
+               std::make_unique<LaneState>(Lane::signal, options_.signal),
+               std::make_unique<LaneState>(Lane::data, options_.data)},
+        spin_(options_.wait_strategy == WaitStrategy::busy_spin) {}
+
+  ~BusCore() { stop_and_wait(); }
+
+  LaneState& lane(Lane l) { return *lanes_[static_cast<std::size_t>(l)]; }
+  const LaneState& lane(Lane l) const { return *lanes_[static_cast<std::size_t>(l)]; }
+  bool on_loop_thread() const noexcept { return tl_loop_bus == this; }
+
+  // ---------------------------------------------------------------- subscriptions
+  Subscription subscribe(EventType type, EventBus::Handler h, EventBus::AsyncHandler a,
+                         std::string name) {
+    auto e = std::make_shared<HandlerEntry>();
+    e->type = type;
+    e->is_async = static_cast<bool>(a);
+    e->sync = std::move(h);
+    e->async = std::move(a);
+    e->name = name.empty() ? fmt::format("{}#{}", to_string(type), next_handler_id_++)
+                           : std::move(name);
+    {
+      std::lock_guard lk(registry_mu_);
+      all_handlers_.push_back(e);
+    }
+    run_on_loop([this, e] { handlers_[static_cast<std::size_t>(e->type)].push_back(e); });
+    return Subscription(weak_from_this(), e);
+  }
+
+  void unsubscribe(const std::shared_ptr<HandlerEntry>& e) {
+    if (!e->active.exchange(false)) return;
+    run_on_loop([this, e] {
+      needs_compact_ = true;
+      if (dispatch_depth_ == 0) compact();
+    });
+  }
+
+  // Runs `fn` where the handler lists may be changed: now when the loop is not running or we
+  // are on it; otherwise by the loop between two events, and waits for it.
+  void run_on_loop(std::function<void()> fn) {
+    std::unique_lock lk(cmd_mu_);
+    if (state_ != State::running || on_loop_thread()) {
+      fn();
+      return;
+    }
+    bool done = false;
+    std::condition_variable cv;
+    cmds_.push_back([&] {
+      fn();
+      std::lock_guard g(cmd_mu_);
+      done = true;
+      cv.notify_all();
+    });
+    has_cmds_.store(true, std::memory_order_release);
+    wake_loop();
+    cv.wait(lk, [&] { return done; });
+  }
+
+  void apply_cmds() {
+    std::vector<std::function<void()>> cmds;
+    {
+      std::lock_guard lk(cmd_mu_);
+      cmds.swap(cmds_);
+      has_cmds_.store(false, std::memory_order_relaxed);
+    }
+    for (auto& c : cmds) c();
+  }
+
+  void compact() {
+    for (auto& list : handlers_)
+      std::erase_if(list, [](const auto& e) { return !e->active.load(std::memory_order_relaxed); });
+    needs_compact_ = false;
+  }
+
+  // ---------------------------------------------------------------- publishing
+  void check_open() const {
+    if (state_.load(std::memory_order_acquire) == State::stopped)
+      throw BusStateError("EventBus: publish after the bus stopped");
+  }
+
+  void after_push() noexcept {
+    if (spin_) return;
+    // Pairs with the fence in idle_wait(): either we see the loop asleep, or it sees our event.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (sleeping_.load(std::memory_order_relaxed)) wake_loop();
+  }
+
+  void wake_loop() {
+    {
+      std::lock_guard lk(sleep_mu_);
+      wake_ = true;
+    }
+    sleep_cv_.notify_one();
+    if (in_io_wait_.load(std::memory_order_acquire)) asio::post(io_, [] {});
+  }
+
+  bool try_publish(Event& e, Lane l) {
+    check_open();
+    LaneState& ls = lane(l);
+    if (on_loop_thread() && ls.parked_size.load(std::memory_order_relaxed) != 0) return false;
+    if (!ls.ring.try_push(e)) return false;
+    if (!on_loop_thread()) after_push();
+    return true;
+  }
+
+  void publish(Event&& e, Lane l) {
+    check_open();
+    if (on_loop_thread()) return publish_on_loop(std::move(e), l);
+    LaneState& ls = lane(l);
+    if (ls.ring.try_push(e)) return after_push();
+    publish_slow(std::move(e), ls);
+  }
+
+  // The loop thread must never wait for space it alone can make.
+  void publish_on_loop(Event&& e, Lane l) {
+    LaneState& ls = lane(l);
+    if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) return;
+    switch (ls.policy.overflow) {
+      case Overflow::wait_forever: park(ls, std::move(e)); return;
+      case Overflow::drop_newest: drop(ls, e); return;
+      case Overflow::drop_oldest: evict_and_push(ls, std::move(e)); return;
+      case Overflow::fail:
+        bump_shared(ls.block_timeouts);
+        throw QueueFullError(fmt::format(
+            "{} queue full (capacity {}) on a publish from the bus loop thread; waiting would "
+            "deadlock the loop: use co_await async_publish from a coroutine handler",
+            to_string(ls.lane), ls.policy.capacity));
+    }
+  }
+
+  void park(LaneState& ls, Event&& e) {
+    ls.parked.push_back(std::move(e));
+    ls.parked_size.store(ls.parked.size(), std::memory_order_relaxed);
+    bump_shared(ls.parked_total);
+    any_parked_ = true;
+  }
+
+  static void bump_shared(std::atomic<std::uint64_t>& c) noexcept {
+    c.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void drop(LaneState& ls, const Event& e) {
+    const auto n = ls.dropped.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (observer_) observer_->on_dropped(e, ls.lane);
+    if ((n & (n - 1)) == 0)  // log the 1st, 2nd, 4th, 8th ... drop: visible, never a flood
+      spdlog::warn("{} queue full (capacity {}): dropped {} {} so far", to_string(ls.lane),
+                   ls.policy.capacity, n, n == 1 ? "event" : "events");
+  }
+
+  void evict_and_push(LaneState& ls, Event&& e) {
+    for (;;) {
+      Event old;
+      if (ls.ring.try_pop_any(old)) drop(ls, old);
+      if (ls.ring.try_push(e)) {
+        if (!on_loop_thread()) after_push();
+        return;
+      }
+    }
+  }
+
+  void publish_slow(Event&& e, LaneState& ls) {
+    const bool forever = ls.policy.overflow == Overflow::wait_forever;
+    const auto deadline = forever ? Clock::time_point::max() : Clock::now() + ls.policy.wait;
+    if (wait_for_space(ls, e, deadline)) return;
+    bump_shared(ls.block_timeouts);
+    switch (ls.policy.overflow) {
+      case Overflow::drop_newest: drop(ls, e); return;
+      case Overflow::drop_oldest: evict_and_push(ls, std::move(e)); return;
+      case Overflow::fail:
+        throw QueueFullError(fmt::format(
+            "{} queue stayed full (capacity {}) for {} ms; {} not published",
+            to_string(ls.lane), ls.policy.capacity,
+            std::chrono::duration_cast<std::chrono::milliseconds>(ls.policy.wait).count(),
+            to_string(e.type)));
+      case Overflow::wait_forever: return;  // unreachable: waits until pushed or throws
+    }
+  }
+
+  // Pushes `e` once there is room before `deadline`; true when pushed. Throws BusStateError if
+  // the bus stops meanwhile (the event was not queued, and the caller learns it).
+  bool wait_for_space(LaneState& ls, Event& e, Clock::time_point deadline) {
+    for (int i = 0; i < 256; ++i) {
+      TRADEBUS_CPU_RELAX();
+      if (ls.ring.try_push(e)) return after_push(), true;
+    }
+    ls.space_waiters.fetch_add(1, std::memory_order_seq_cst);
+    std::unique_lock lk(ls.space_mu);
+    for (;;) {
+      if (ls.ring.try_push(e)) {
+        ls.space_waiters.fetch_sub(1);
+        lk.unlock();
+        after_push();
+        return true;
+      }
+      if (state_.load(std::memory_order_acquire) == State::stopped) {
+        ls.space_waiters.fetch_sub(1);
+        throw BusStateError(fmt::format("EventBus stopped while a {} publish waited for room",
+                                        to_string(ls.lane)));
+      }
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        ls.space_waiters.fetch_sub(1);
+        return false;
+      }
+      // The 10 ms slice bounds any wake-up we could miss; the normal wake is the loop's notify.
+      ls.space_cv.wait_until(lk, std::min(deadline, now + std::chrono::milliseconds(10)));
+    }
+  }
+
+  bool publish_for(Event& e, Lane l, std::chrono::nanoseconds timeout) {
+    check_open();
+    LaneState& ls = lane(l);
+    if (on_loop_thread()) return try_publish(e, l);
+    if (ls.ring.try_push(e)) return after_push(), true;
+    return wait_for_space(ls, e, Clock::now() + timeout);
+  }
+
+  asio::awaitable<void> async_publish(Event e, Lane l) {
+    check_open();
+    LaneState& ls = lane(l);
+    if (on_loop_thread()) {
+      // Never wait on the loop thread for the never-drop queue: park keeps order and bounds
+      // nothing but what handlers publish. Other policies may wait: the loop keeps running.
+      if (ls.policy.overflow == Overflow::wait_forever || ls.policy.overflow == Overflow::drop_oldest) {
+        publish_on_loop(std::move(e), l);
+        co_return;
+      }
+      if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) co_return;
+    } else if (ls.ring.try_push(e)) {
+      after_push();
+      co_return;
+    }
+    const bool forever = ls.policy.overflow == Overflow::wait_forever;
+    const auto deadline = forever ? Clock::time_point::max() : Clock::now() + ls.policy.wait;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    auto backoff = std::chrono::microseconds(5);
+    for (;;) {
+      timer.expires_after(backoff);
+      co_await timer.async_wait(asio::use_awaitable);
+      check_open();
+      if (ls.ring.try_push(e)) {
+        if (!on_loop_thread()) after_push();
+        co_return;
+      }
+      if (Clock::now() >= deadline) break;
+      backoff = std::min(backoff * 2, std::chrono::microseconds(1000));
+    }
+    bump_shared(ls.block_timeouts);
+    if (ls.policy.overflow == Overflow::drop_newest) {
+      drop(ls, e);
+      co_return;
+    }
+    throw QueueFullError(fmt::format("{} queue stayed full (capacity {}) for {} ms",
+                                     to_string(ls.lane), ls.policy.capacity,
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         ls.policy.wait)
+                                         .count()));
+  }
+
+  // ---------------------------------------------------------------- the loop
+  void loop_body() {
+    tl_loop_bus = this;
+    std::uint64_t iteration = 0;
+    for (;;) {
+      if (has_cmds_.load(std::memory_order_acquire)) apply_cmds();
+      if (any_parked_) unpark();
+      std::size_t n = dispatch_batch();
+      if (n != 0) notify_space_waiters();
+      if (coro_pending_ != 0 || (++iteration & 1023) == 0) n += poll_io();
+      const int mode = exit_mode_.load(std::memory_order_acquire);
+      if (mode == kStopNow) break;
+      if (mode == kDrain) {
+        if (n == 0 && nothing_left()) break;
+        if (Clock::now() >= drain_deadline_) break;
+      }
+      if (n == 0) {
+        idle_epoch_.store(idle_epoch_.load(std::memory_order_relaxed) + 1,
+                          std::memory_order_release);
+        idle_wait();
+      }
+    }
+    tl_loop_bus = nullptr;
+    finish();
+  }
+
+  static constexpr int kRun = 0, kDrain = 1, kStopNow = 2;
+
+  std::size_t dispatch_batch() {
+    std::size_t n = 0;
+    Event ev;
+    while (n < 256) {
+      LaneState* picked = nullptr;
+      for (auto& ls : lanes_) {  // priority: order, signal, data
+        if (!ls->busy && ls->ring.try_pop(ev)) {
+          picked = ls.get();
+          break;
+        }
+      }
+      if (!picked) break;
+      bump(picked->dispatched);
+      dispatch(std::move(ev), *picked);
+      ++n;
+      if (exit_mode_.load(std::memory_order_relaxed) == kStopNow) break;
+      if (any_parked_) unpark();
+    }
+    return n;
+  }
+
+  void unpark() {
+    bool left = false;
+    for (auto& ls : lanes_) {
+      while (!ls->parked.empty() && ls->ring.try_push(ls->parked.front())) ls->parked.pop_front();
+      ls->parked_size.store(ls->parked.size(), std::memory_order_relaxed);
+      left |= !ls->parked.empty();
+    }
+    any_parked_ = left;
+  }
+
+  void notify_space_waiters() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    for (auto& ls : lanes_) {
+      if (ls->space_waiters.load(std::memory_order_relaxed) > 0) {
+        std::lock_guard lk(ls->space_mu);
+        ls->space_cv.notify_all();
+      }
+    }
+  }
+
+  std::size_t poll_io() {
+    if (io_.stopped()) io_.restart();
+    return io_.poll();
+  }
+
+  bool nothing_left() const {
+    if (coro_pending_ != 0 || any_parked_) return false;
+    for (auto& ls : lanes_)
+      if (ls->ring.size_approx() != 0) return false;
+    return true;
+  }
+
+  bool anything_ready() const {
+    if (has_cmds_.load(std::memory_order_relaxed) || any_parked_) return true;
+    for (auto& ls : lanes_)
+      if (!ls->busy && ls->ring.has_next()) return true;
+    return false;
+  }
+
+  void idle_wait() {
+    if (spin_) {
+      TRADEBUS_CPU_RELAX();
+      return;
+    }
+    sleeping_.store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (anything_ready() || exit_mode_.load(std::memory_order_acquire) != kRun) {
+      sleeping_.store(false, std::memory_order_relaxed);
+      return;
+    }
+    if (coro_pending_ != 0) {
+      // Suspended coroutine handlers wait on asio timers or I/O: sleep inside the reactor.
+      in_io_wait_.store(true, std::memory_order_seq_cst);
+      if (!anything_ready()) {
+        if (io_.stopped()) io_.restart();
+        io_.run_one_for(std::chrono::milliseconds(5));
+      }
+      in_io_wait_.store(false, std::memory_order_relaxed);
+    } else {
+      std::unique_lock lk(sleep_mu_);
+      sleep_cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return wake_; });
+      wake_ = false;
+    }
+    sleeping_.store(false, std::memory_order_relaxed);
+  }
+
+  // ---------------------------------------------------------------- dispatch
+  void dispatch(Event&& ev, LaneState& ls) {
+    ev.sequence = ++sequence_;
+    if (observer_) observer_->on_dispatch(ev);
+    auto& list = handlers_[static_cast<std::size_t>(ev.type)];
+    const std::size_t count = list.size();  // handlers added meanwhile start with the next event
+    ++dispatch_depth_;
+    for (std::size_t i = 0; i < count; ++i) {
+      HandlerEntry* h = list[i].get();
+      if (!h->active.load(std::memory_order_relaxed)) continue;
+      if (h->is_async) {
+        spawn_async_tail(std::move(ev), ls, i);
+        break;
+      }
+      call_sync(*h, ev);
+    }
+    bump(events_dispatched_);
+    if (--dispatch_depth_ == 0 && needs_compact_) compact();
+  }
+
+  bool should_time(HandlerEntry& h) {
+    const auto every = options_.handler_timing_sample;
+    if (every == 0) return false;
+    if (h.sample_countdown == 0) {
+      h.sample_countdown = every - 1;
+      return true;
+    }
+    --h.sample_countdown;
+    return false;
+  }
+
+  void call_sync(HandlerEntry& h, const Event& ev) {
+    bump(h.calls);
+    try {
+      if (should_time(h)) {
+        const auto t0 = Clock::now();
+        h.sync(ev);
+        h.latency.record(static_cast<std::uint64_t>((Clock::now() - t0).count()));
+      } else {
+        h.sync(ev);
+      }
+    } catch (const std::exception& ex) {
+      on_handler_error(h, ev, ex.what());
+    } catch (...) {
+      on_handler_error(h, ev, "unknown exception");
+    }
+  }
+
+  void on_handler_error(HandlerEntry& h, const Event& ev, std::string_view what) {
+    const auto n = h.errors.load(std::memory_order_relaxed) + 1;
+    h.errors.store(n, std::memory_order_relaxed);
+    bump(handler_errors_);
+    if (n <= 10 || n % 1000 == 0)
+      spdlog::error("handler '{}' failed on {} #{} ({} errors so far): {}", h.name,
+                    to_string(ev.type), ev.sequence, n, what);
+    if (observer_) observer_->on_handler_error(ev, h.name, what);
+    if (!options_.publish_handler_errors || ev.type == EventType::error) return;
+    ErrorInfo info;
+    info.component = ShortId::truncated(h.name);
+    info.severity = Severity::error;
+    info.error_type = "handler_exception";
+    info.message = std::string(what);
+    info.context = fmt::format("handler={} event={} sequence={}", h.name, to_string(ev.type),
+                               ev.sequence);
+    Event err(EventType::error, std::move(info), ev.timestamp_ns, "bus");
+    if (!lane(Lane::signal).ring.try_push(err)) bump(error_events_dropped_);
+  }
+
+  // Runs handlers [from, end) of ev's list as one coroutine; the lane waits for it (FIFO).
+  void spawn_async_tail(Event&& ev, LaneState& ls, std::size_t from) {
+    auto& list = handlers_[static_cast<std::size_t>(ev.type)];
+    std::vector<std::shared_ptr<HandlerEntry>> rest(list.begin() + static_cast<std::ptrdiff_t>(from),
+                                                    list.end());
+    ls.busy = true;
+    coro_pending_view_.store(++coro_pending_);
+    auto self = shared_from_this();
+    auto task = run_tail(std::move(ev), std::move(rest));
+    auto done = [self, lp = &ls](std::exception_ptr) {
+      lp->busy = false;
+      self->coro_pending_view_.store(--self->coro_pending_);
+    };
+    asio::co_spawn(io_, std::move(task), std::move(done));
+  }
+
+  asio::awaitable<void> run_tail(Event ev, std::vector<std::shared_ptr<HandlerEntry>> rest) {
+    for (auto& hp : rest) {
+      HandlerEntry& h = *hp;
+      if (!h.active.load(std::memory_order_relaxed)) continue;
+      if (!h.is_async) {
+        call_sync(h, ev);
+        continue;
+      }
+      bump(h.calls);
+      std::string failure;
+      try {
+        const bool timed = should_time(h);
+        const auto t0 = Clock::now();
+        co_await h.async(ev);
+        if (timed) h.latency.record(static_cast<std::uint64_t>((Clock::now() - t0).count()));
+      } catch (const std::exception& ex) {
+        failure = ex.what();
+        if (failure.empty()) failure = "exception";
+      } catch (...) {
+        failure = "unknown exception";
+      }
+      if (!failure.empty()) on_handler_error(h, ev, failure);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+  // Flips idle -> running under cmd_mu_, so run_on_loop() never races the loop's start.
+  void mark_running() {
+    std::lock_guard lk(cmd_mu_);
+    if (state_ != State::idle || thread_.joinable())
+      throw BusStateError("EventBus: already started or stopped");
+    state_.store(State::running, std::memory_order_release);
+  }
+
+  void start() {
+    mark_running();
+    thread_ = std::thread([this] { loop_body(); });
+  }
+
+  void run() {
+    mark_running();
+    loop_body();
+  }
+
+  void request_exit(int mode, std::chrono::nanoseconds timeout) {
+    if (mode == kDrain) drain_deadline_ = Clock::now() + timeout;
+    int cur = exit_mode_.load();
+    while (cur < mode && !exit_mode_.compare_exchange_weak(cur, mode)) {
+    }
+    wake_loop();
+  }
+
+  bool stop_and_wait(int mode = kStopNow, std::chrono::nanoseconds timeout = {}) {
+    State s = state_.load(std::memory_order_acquire);
+    if (s == State::idle) {
+      // Never started: whatever was queued is left over.
+      std::lock_guard lk(cmd_mu_);
+      if (state_ == State::idle && !thread_.joinable()) {
+        state_.store(State::stopped, std::memory_order_release);
+        return report_leftovers();
+      }
+    }
+    request_exit(mode, timeout);
+    if (on_loop_thread()) return false;  // the loop exits after this event
+    if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
+    std::unique_lock lk(exit_mu_);
+    exit_cv_.wait(lk, [&] { return exited_ || state_.load() != State::running; });
+    return leftovers_ == 0;
+  }
+
+  void finish() {
+    apply_cmds();
+    {
+      std::lock_guard lk(cmd_mu_);
+      state_.store(State::stopped, std::memory_order_release);
+    }
+    report_leftovers();
+    for (auto& ls : lanes_) {
+      std::lock_guard lk(ls->space_mu);
+      ls->space_cv.notify_all();  // waiting publishers see `stopped` and throw
+    }
+    std::lock_guard lk(exit_mu_);
+    exited_ = true;
+    exit_cv_.notify_all();
+  }
+
+  // Writes out every order event still queued (never silently lost) and counts the rest.
+  bool report_leftovers() {
+    std::size_t left = 0;
+    std::vector<std::string> orders;
+    for (auto& ls : lanes_) {
+      auto handle = [&](Event& e) {
+        ++left;
+        bump_shared(ls->discarded);
+        if (observer_) observer_->on_unprocessed(e, ls->lane);
+        if (ls->lane == Lane::order || default_lane(e.type) == Lane::order) {
+          auto line = to_json(e);
+          spdlog::critical("order event left unprocessed at shutdown: {}", line);
+          orders.push_back(std::move(line));
+        }
+      };
+      Event e;
+      while (ls->ring.try_pop_any(e)) handle(e);
+      for (auto& p : ls->parked) handle(p);
+      ls->parked.clear();
+      ls->parked_size.store(0);
+    }
+    any_parked_ = false;
+    if (left != 0)
+      spdlog::warn("EventBus stopped with {} unprocessed events ({} order events)", left,
+                   orders.size());
+    if (!orders.empty() && !options_.pending_orders_file.empty()) {
+      std::ofstream out(options_.pending_orders_file, std::ios::app);
+      for (auto& o : orders) out << o << '\n';
+      out.flush();
+      if (out)
+        spdlog::critical("{} pending order events written to {} for manual review", orders.size(),
+                         options_.pending_orders_file);
+      else
+        spdlog::critical("could not write pending orders to {}", options_.pending_orders_file);
+    }
+    leftovers_ = left;
+    return left == 0;
+  }
+
+  // Idle means: the loop completed a pass that found nothing to do after we looked, and the
+  // queues are still empty. Waking the loop forces such a pass even in blocking mode.
+  bool wait_idle(std::chrono::nanoseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      if (state_.load() != State::running) return nothing_queued();
+      const auto epoch = idle_epoch_.load(std::memory_order_acquire);
+      wake_loop();
+      while (idle_epoch_.load(std::memory_order_acquire) == epoch) {
+        if (Clock::now() >= deadline || state_.load() != State::running) break;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+      if (idle_epoch_.load(std::memory_order_acquire) != epoch && nothing_queued() &&
+          coro_pending_view_.load() == 0)
+        return true;
+      if (Clock::now() >= deadline) return false;
+    }
+  }
+
+  bool nothing_queued() const {
+    for (auto& ls : lanes_)
+      if (ls->ring.size_approx() != 0 || ls->parked_size.load() != 0) return false;
+    return true;
+  }
+
+  BusStats stats() const {
+    BusStats s;
+    for (std::size_t i = 0; i < kLaneCount; ++i) {
+      const LaneState& ls = *lanes_[i];
+      QueueStats& q = s.queues[i];
+      q.lane = ls.lane;
+      q.capacity = ls.policy.capacity;
+      q.parked = ls.parked_total.load(std::memory_order_relaxed);
+      q.published = ls.ring.pushed();  // parked events are counted when they enter the ring
+      q.dispatched = ls.dispatched.load(std::memory_order_relaxed);
+      q.dropped = ls.dropped.load(std::memory_order_relaxed);
+      q.block_timeouts = ls.block_timeouts.load(std::memory_order_relaxed);
+      q.discarded_at_shutdown = ls.discarded.load(std::memory_order_relaxed);
+      q.depth = ls.ring.size_approx() + ls.parked_size.load(std::memory_order_relaxed);
+    }
+    s.events_dispatched = events_dispatched_.load(std::memory_order_relaxed);
+    s.handler_errors = handler_errors_.load(std::memory_order_relaxed);
+    s.error_events_dropped = error_events_dropped_.load(std::memory_order_relaxed);
+    std::lock_guard lk(registry_mu_);
+    for (const auto& h : all_handlers_) {
+      HandlerStats hs;
+      hs.name = h->name;
+      hs.type = h->type;
+      hs.coroutine = h->is_async;
+      hs.calls = h->calls.load(std::memory_order_relaxed);
+      hs.errors = h->errors.load(std::memory_order_relaxed);
+      hs.timed_calls = h->latency.count();
+      hs.latency_p50_ns = h->latency.quantile(0.50);
+      hs.latency_p99_ns = h->latency.quantile(0.99);
+      hs.latency_max_ns = h->latency.max();
+      s.handlers.push_back(std::move(hs));
+    }
+    return s;
+  }
+
+  const EventBusOptions options_;
+  std::array<std::unique_ptr<LaneState>, kLaneCount> lanes_;
+  const bool spin_;
+  BusObserver* observer_ = nullptr;
+  asio::io_context io_{1};
+
+  // Handler lists: changed only where run_on_loop() runs its function.
+  std::array<std::vector<std::shared_ptr<HandlerEntry>>, kEventTypeCount> handlers_;
+  int dispatch_depth_ = 0;
+  bool needs_compact_ = false;
+  mutable std::mutex registry_mu_;
+  std::vector<std::shared_ptr<HandlerEntry>> all_handlers_;
+  std::uint64_t next_handler_id_ = 1;
+
+  std::mutex cmd_mu_;
+  std::vector<std::function<void()>> cmds_;
+  std::atomic<bool> has_cmds_{false};
+
+  std::atomic<State> state_{State::idle};
+  std::atomic<int> exit_mode_{kRun};
+  Clock::time_point drain_deadline_{};
+  std::thread thread_;
+  std::mutex exit_mu_;
+  std::condition_variable exit_cv_;
+  bool exited_ = false;
+  std::size_t leftovers_ = 0;
+
+  // Loop-thread state.
+  std::uint64_t sequence_ = 0;
+  bool any_parked_ = false;
+  std::size_t coro_pending_ = 0;
+  std::atomic<std::size_t> coro_pending_view_{0};
+  std::atomic<std::uint64_t> events_dispatched_{0};
+  std::atomic<std::uint64_t> handler_errors_{0};
+  std::atomic<std::uint64_t> error_events_dropped_{0};
+
+  // Sleep handshake.
+  alignas(64) std::atomic<bool> sleeping_{false};
+  std::atomic<bool> in_io_wait_{false};
+  std::atomic<std::uint64_t> idle_epoch_{0};
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;
+  bool wake_ = false;
+};
+
+}  // namespace detail
+
+// -------------------------------------------------------------------- Subscription
+void Subscription::unsubscribe() {
+  if (!entry_) return;
+  if (auto bus = bus_.lock())
+    bus->unsubscribe(entry_);
+  else
+    entry_->active.store(false);
+}
+
+bool Subscription::active() const noexcept {
+  return entry_ && entry_->active.load(std::memory_order_relaxed);
+}
+
+// -------------------------------------------------------------------- EventBus
+EventBus::EventBus(EventBusOptions options)
+    : core_(std::make_shared<detail::BusCore>(std::move(options))) {}
+
+EventBus::~EventBus() {
+  if (core_) core_->stop_and_wait();
+}
+
+Subscription EventBus::subscribe_sync(EventType type, Handler handler, std::string name) {
+  if (!handler) throw std::invalid_argument("EventBus::subscribe: empty handler");
+  return core_->subscribe(type, std::move(handler), {}, std::move(name));
+}
+Subscription EventBus::subscribe_async(EventType type, AsyncHandler handler, std::string name) {
+  if (!handler) throw std::invalid_argument("EventBus::subscribe: empty handler");
+  return core_->subscribe(type, {}, std::move(handler), std::move(name));
+}
+
+void EventBus::publish(Event e, Lane lane) { core_->publish(std::move(e), lane); }
+bool EventBus::try_publish(Event& e, Lane lane) { return core_->try_publish(e, lane); }
+bool EventBus::publish_for(Event& e, Lane lane, std::chrono::nanoseconds timeout) {
+  return core_->publish_for(e, lane, timeout);
+}
+boost::asio::awaitable<void> EventBus::async_publish(Event e, std::optional<Lane> lane) {
+  const Lane l = lane.value_or(default_lane(e.type));
+  return core_->async_publish(std::move(e), l);
+}
+
+void EventBus::start() { core_->start(); }
+void EventBus::run() { core_->run(); }
+void EventBus::stop() { core_->stop_and_wait(); }
+bool EventBus::shutdown(std::chrono::nanoseconds timeout) {
+  return core_->stop_and_wait(detail::BusCore::kDrain, timeout);
+}
+bool EventBus::wait_idle(std::chrono::nanoseconds timeout) const {
+  return core_->wait_idle(timeout);
+}
+BusStats EventBus::stats() const { return core_->stats(); }
+bool EventBus::running() const noexcept { return core_->state_.load() == detail::State::running; }
+bool EventBus::on_loop_thread() const noexcept { return core_->on_loop_thread(); }
+const EventBusOptions& EventBus::options() const noexcept { return core_->options_; }
+boost::asio::io_context& EventBus::io_context() noexcept { return core_->io_; }
+void EventBus::set_observer(BusObserver* observer) { core_->observer_ = observer; }
+
+}  // namespace tradebus

@@ -1,0 +1,286 @@
+#include "tradebus/engine/trading_engine.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "tradebus/model/event_json.hpp"
+
+namespace tradebus {
+namespace asio = boost::asio;
+
+namespace {
+void bump(std::atomic<std::uint64_t>& c) noexcept {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+bool is_order_path(std::string_view component) {
+  return component == "order_manager" || component == "exchange" || component == "execution";
+}
+}  // namespace
+
+struct TradingEngine::Impl : ExecutionReports, SignalSink {
+  explicit Impl(EngineOptions o) : options(std::move(o)), bus(options.bus) { setup_handlers(); }
+
+  EngineOptions options;
+  EventBus bus;
+  std::shared_ptr<DataCollector> collector;
+  std::vector<std::shared_ptr<Strategy>> strategies;
+  std::shared_ptr<OrderManager> order_manager;
+  std::shared_ptr<Exchange> exchange;
+  std::function<void(const ErrorInfo&)> critical_alert;
+  std::vector<std::function<void(const Candle&)>> candle_observers;
+
+  // Counters: written by the loop thread (single writer), read anywhere.
+  std::atomic<std::uint64_t> candles{0}, signals{0}, orders{0}, fills{0}, rejected{0},
+      canceled{0}, errors{0}, critical_errors{0};
+
+  // run() control.
+  std::mutex run_mu;
+  asio::io_context* control = nullptr;
+  std::atomic<bool> stop_requested{false};
+  std::string collector_error;
+
+  // The strategy being called, for the signals it emits.
+  const Candle* current_candle = nullptr;
+
+  void setup_handlers() {
+    bus.subscribe_sync(EventType::candle_closed, [this](const Event& e) { on_candle(e); },
+                       "engine.on_candle");
+    bus.subscribe_sync(EventType::signal_generated, [this](const Event& e) { on_signal(e); },
+                       "engine.on_signal");
+    bus.subscribe_sync(EventType::order_created, [this](const Event& e) { on_order_created(e); },
+                       "engine.on_order_created");
+    bus.subscribe_sync(EventType::order_filled, [this](const Event& e) { on_order_filled(e); },
+                       "engine.on_order_filled");
+    bus.subscribe_sync(EventType::order_rejected, [this](const Event& e) { on_order_closed(e); },
+                       "engine.on_order_rejected");
+    bus.subscribe_sync(EventType::order_canceled, [this](const Event& e) { on_order_closed(e); },
+                       "engine.on_order_canceled");
+    bus.subscribe_sync(EventType::error, [this](const Event& e) { on_error(e); },
+                       "engine.on_error");
+  }
+
+  // --- handlers (loop thread) ------------------------------------------------
+  void on_candle(const Event& e) {
+    const Candle& c = e.as<Candle>();
+    bump(candles);
+    for (auto& obs : candle_observers) obs(c);
+    if (exchange) guarded("exchange", Severity::critical, e, [&] { exchange->on_candle(c); });
+    if (order_manager)
+      guarded("order_manager", Severity::error, e, [&] { order_manager->on_candle(c); });
+    current_candle = &c;
+    for (auto& s : strategies)
+      guarded("strategy", Severity::warning, e, [&] { s->on_candle(c, *this); });
+    current_candle = nullptr;
+  }
+
+  void emit(const Signal& s) override {  // SignalSink: called by strategies inside on_candle
+    bump(signals);
+    bus.publish(Event(EventType::signal_generated, s, s.time_ns, s.strategy_id));
+  }
+
+  void on_signal(const Event& e) {
+    const Signal& s = e.as<Signal>();
+    if (!order_manager) {
+      spdlog::error("signal {} {} from {} ignored: no order manager configured",
+                    to_string(s.direction), s.symbol.view(), s.strategy_id.view());
+      return;
+    }
+    std::optional<Order> order;
+    try {
+      order = order_manager->create_order(s, e.sequence);
+    } catch (const std::exception& ex) {
+      persist_failed_order(s, ex.what());
+      publish_error("order_manager", Severity::critical, typeid(ex).name(), ex.what(),
+                    to_json(s), e.timestamp_ns);
+      return;
+    }
+    if (!order) return;
+    if (order->status == OrderStatus::rejected) {
+      bus.publish(Event(EventType::order_rejected, *order, e.timestamp_ns, "order_manager"));
+      return;
+    }
+    bump(orders);
+    bus.publish(Event(EventType::order_created, *order, e.timestamp_ns, "order_manager"));
+  }
+
+  void on_order_created(const Event& e) {
+    const Order& o = e.as<Order>();
+    if (!exchange) {
+      on_rejected(o, "no exchange configured");
+      return;
+    }
+    try {
+      exchange->submit(o);
+    } catch (const std::exception& ex) {
+      on_rejected(o, ex.what());
+      publish_error("exchange", Severity::critical, typeid(ex).name(), ex.what(), to_json(o),
+                    e.timestamp_ns);
+    }
+  }
+
+  void on_order_filled(const Event& e) {
+    bump(fills);
+    if (order_manager) order_manager->on_fill(e.as<Fill>());
+  }
+
+  void on_order_closed(const Event& e) {
+    bump(e.type == EventType::order_rejected ? rejected : canceled);
+    if (order_manager) order_manager->on_order_closed(e.as<Order>());
+  }
+
+  void on_error(const Event& e) {
+    const ErrorInfo& info = e.as<ErrorInfo>();
+    bump(errors);
+    if (info.severity == Severity::critical || is_order_path(info.component)) {
+      bump(critical_errors);
+      spdlog::critical("{} error ({}): {} [{}]", info.component.view(), info.error_type,
+                       info.message, info.context);
+      if (critical_alert) critical_alert(info);
+    } else {
+      spdlog::warn("{} error ({}): {}", info.component.view(), info.error_type, info.message);
+    }
+  }
+
+  // --- ExecutionReports (any thread) ----------------------------------------
+  void on_fill(const Fill& f) override {
+    bus.publish(Event(EventType::order_filled, f, f.time_ns, ShortId::truncated(exchange_name())));
+  }
+  void on_rejected(const Order& o, std::string_view reason) override {
+    Order r = o;
+    r.status = OrderStatus::rejected;
+    r.reason = FixedString<63>::truncated(reason);
+    bus.publish(Event(EventType::order_rejected, r, o.created_ns, ShortId::truncated(exchange_name())));
+  }
+  void on_canceled(const Order& o, std::string_view reason) override {
+    Order r = o;
+    r.status = OrderStatus::canceled;
+    r.reason = FixedString<63>::truncated(reason);
+    bus.publish(Event(EventType::order_canceled, r, o.created_ns, ShortId::truncated(exchange_name())));
+  }
+  std::string_view exchange_name() const { return exchange ? exchange->name() : "exchange"; }
+
+  // --- helpers ----------------------------------------------------------------
+  template <class F>
+  void guarded(std::string_view component, Severity sev, const Event& e, F&& fn) {
+    try {
+      fn();
+    } catch (const std::exception& ex) {
+      publish_error(component, sev, typeid(ex).name(), ex.what(), to_json(e), e.timestamp_ns);
+    }
+  }
+
+  void publish_error(std::string_view component, Severity sev, std::string type,
+                     std::string message, std::string context, std::int64_t ts) {
+    ErrorInfo info{ShortId::truncated(component), sev, std::move(type), std::move(message),
+                   std::move(context)};
+    Event err(EventType::error, std::move(info), ts, "engine");
+    if (!bus.try_publish(err)) {
+      // The signal queue is full: handle it right here rather than lose it.
+      on_error(err);
+    }
+  }
+
+  void persist_failed_order(const Signal& s, std::string_view what) {
+    const auto line = fmt::format(R"({{"signal":{},"error":"{}"}})", to_json(s), json_escape(what));
+    spdlog::critical("order creation failed, attempt persisted: {}", line);
+    if (options.failed_orders_file.empty()) return;
+    std::ofstream out(options.failed_orders_file, std::ios::app);
+    out << line << '\n';
+    if (!out) spdlog::critical("could not append to {}", options.failed_orders_file);
+  }
+
+  // --- lifecycle --------------------------------------------------------------
+  std::string run() {
+    asio::io_context ctl;
+    auto guard = asio::make_work_guard(ctl);
+    std::optional<asio::signal_set> signals;
+    if (options.handle_signals) {
+      signals.emplace(ctl, SIGINT, SIGTERM);
+      signals->async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::info("signal {} received: shutting down", sig);
+        request_stop();
+      });
+    }
+    {
+      std::lock_guard lk(run_mu);
+      control = &ctl;
+      if (stop_requested) ctl.stop();
+    }
+    if (exchange) exchange->attach(*this);
+    spdlog::info("starting TradingEngine: {} strategies, exchange {}", strategies.size(),
+                 exchange_name());
+    bus.start();
+    if (collector) {
+      collector->start(bus, [this](std::string error) {
+        if (!error.empty()) spdlog::error("data collector {} failed: {}", collector->name(), error);
+        std::lock_guard lk(run_mu);
+        collector_error = std::move(error);
+        if (control) asio::post(*control, [c = control] { c->stop(); });
+      });
+    }
+    ctl.run();  // until the collector finished or a stop was requested
+    {
+      std::lock_guard lk(run_mu);
+      control = nullptr;
+    }
+    if (signals) signals->cancel();
+    spdlog::info("shutting down TradingEngine");
+    if (collector) collector->stop();
+    const bool drained = bus.shutdown(options.shutdown_timeout);
+    if (!drained) spdlog::warn("event bus did not drain within the shutdown timeout");
+    spdlog::info("TradingEngine shutdown complete");
+    std::lock_guard lk(run_mu);
+    return collector_error;
+  }
+
+  void request_stop() {
+    stop_requested = true;
+    std::lock_guard lk(run_mu);
+    if (control) asio::post(*control, [c = control] { c->stop(); });
+  }
+};
+
+TradingEngine::TradingEngine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+TradingEngine::~TradingEngine() = default;
+
+EventBus& TradingEngine::bus() noexcept { return impl_->bus; }
+void TradingEngine::set_data_collector(std::shared_ptr<DataCollector> c) { impl_->collector = std::move(c); }
+void TradingEngine::set_strategy(std::shared_ptr<Strategy> s) {
+  impl_->strategies.clear();
+  add_strategy(std::move(s));
+}
+void TradingEngine::add_strategy(std::shared_ptr<Strategy> s) {
+  if (!s) throw std::invalid_argument("TradingEngine::add_strategy: null strategy");
+  for (auto& existing : impl_->strategies)
+    if (existing->id() == s->id())
+      throw std::invalid_argument(fmt::format("duplicate strategy id '{}'", s->id()));
+  impl_->strategies.push_back(std::move(s));
+}
+void TradingEngine::set_order_manager(std::shared_ptr<OrderManager> m) { impl_->order_manager = std::move(m); }
+void TradingEngine::set_exchange(std::shared_ptr<Exchange> x) { impl_->exchange = std::move(x); }
+void TradingEngine::set_critical_alert(std::function<void(const ErrorInfo&)> a) {
+  impl_->critical_alert = std::move(a);
+}
+void TradingEngine::add_candle_observer(std::function<void(const Candle&)> o) {
+  impl_->candle_observers.push_back(std::move(o));
+}
+std::string TradingEngine::run() { return impl_->run(); }
+void TradingEngine::request_stop() { impl_->request_stop(); }
+
+EngineCounters TradingEngine::counters() const {
+  auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  return {r(impl_->candles), r(impl_->signals),  r(impl_->orders), r(impl_->fills),
+          r(impl_->rejected), r(impl_->canceled), r(impl_->errors), r(impl_->critical_errors)};
+}
+
+}  // namespace tradebus

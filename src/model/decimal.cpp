@@ -1,0 +1,136 @@
+#include "tradebus/model/decimal.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace tradebus {
+namespace {
+
+__extension__ typedef __int128 i128;
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+
+std::int64_t checked(i128 v, const char* what) {
+  if (v > kMax || v < kMin) throw DecimalError(std::string("Decimal overflow in ") + what);
+  return static_cast<std::int64_t>(v);
+}
+
+// Rounds n / d half to even; d != 0.
+i128 div_half_even(i128 n, i128 d) {
+  if (d < 0) n = -n, d = -d;
+  i128 q = n / d;
+  i128 r = n % d;
+  if (r == 0) return q;
+  i128 twice = (r < 0 ? -r : r) * 2;
+  bool away = twice > d || (twice == d && (q % 2 != 0));
+  if (away) q += (n < 0) ? -1 : 1;
+  return q;
+}
+
+}  // namespace
+
+Decimal Decimal::from_int(std::int64_t units) {
+  return Decimal(checked(static_cast<i128>(units) * kOne, "from_int"));
+}
+
+std::optional<Decimal> Decimal::parse(std::string_view s) noexcept {
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+  i128 value = 0;
+  int digits = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
+    value = value * 10 + (s[i] - '0');
+    if (value > static_cast<i128>(kMax)) return std::nullopt;
+  }
+  int places = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
+      if (places < kScale) {
+        value = value * 10 + (s[i] - '0');
+        ++places;
+      } else if (s[i] != '0') {
+        return std::nullopt;  // more precision than 1e-8: not exact
+      }
+    }
+  }
+  if (digits == 0 || i != s.size()) return std::nullopt;
+  for (; places < kScale; ++places) value *= 10;
+  if (negative) value = -value;
+  if (value > kMax || value < -static_cast<i128>(kMax)) return std::nullopt;
+  return Decimal(static_cast<std::int64_t>(value));
+}
+
+Decimal Decimal::from_string(std::string_view text) {
+  if (auto d = parse(text)) return *d;
+  throw DecimalError("not a decimal with at most 8 places in range: '" + std::string(text) + "'");
+}
+
+Decimal Decimal::from_double(double v) {
+  if (!std::isfinite(v)) throw DecimalError("not a finite number");
+  double scaled = std::nearbyint(v * static_cast<double>(kOne));
+  if (scaled >= 9.2e18 || scaled <= -9.2e18) throw DecimalError("Decimal overflow in from_double");
+  return Decimal(static_cast<std::int64_t>(scaled));
+}
+
+std::string Decimal::to_string_fixed(int places) const {
+  if (places < 0) places = 0;
+  if (places > kScale) places = kScale;
+  i128 scale = 1;
+  for (int i = 0; i < kScale - places; ++i) scale *= 10;
+  i128 v = div_half_even(raw_, scale);
+  bool neg = v < 0;
+  if (neg) v = -v;
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  while (static_cast<int>(digits.size()) <= places) digits.insert(digits.begin(), '0');
+  std::string out = neg ? "-" : "";
+  out += digits.substr(0, digits.size() - places);
+  if (places > 0) out += "." + digits.substr(digits.size() - places);
+  return out;
+}
+
+std::string Decimal::to_string() const {
+  std::string s = to_string_fixed(kScale);
+  auto dot = s.find('.');
+  std::size_t end = s.size();
+  while (end > dot + 1 && s[end - 1] == '0') --end;
+  if (end == dot + 1) end = dot;
+  s.resize(end);
+  return s == "-0" ? "0" : s;
+}
+
+Decimal operator+(Decimal a, Decimal b) {
+  return Decimal(checked(static_cast<i128>(a.raw_) + b.raw_, "addition"));
+}
+Decimal operator-(Decimal a, Decimal b) {
+  return Decimal(checked(static_cast<i128>(a.raw_) - b.raw_, "subtraction"));
+}
+Decimal Decimal::mul(Decimal a, Decimal b) {
+  return Decimal(checked(div_half_even(static_cast<i128>(a.raw_) * b.raw_, kOne), "mul"));
+}
+Decimal Decimal::div(Decimal a, Decimal b) {
+  if (b.raw_ == 0) throw DecimalError("division by zero");
+  return Decimal(checked(div_half_even(static_cast<i128>(a.raw_) * kOne, b.raw_), "div"));
+}
+Decimal Decimal::mul_ratio(Decimal a, std::int64_t numerator, std::int64_t denominator) {
+  if (denominator == 0) throw DecimalError("division by zero");
+  return Decimal(
+      checked(div_half_even(static_cast<i128>(a.raw_) * numerator, denominator), "mul_ratio"));
+}
+Decimal Decimal::floor_to(Decimal step) const {
+  if (step.raw_ <= 0) throw DecimalError("floor_to: step must be positive");
+  std::int64_t q = raw_ / step.raw_;
+  if (raw_ % step.raw_ != 0 && raw_ < 0) --q;
+  return Decimal(checked(static_cast<i128>(q) * step.raw_, "floor_to"));
+}
+
+namespace literals {
+Decimal operator""_d(const char* text) { return Decimal::from_string(text); }
+}  // namespace literals
+
+}  // namespace tradebus

@@ -175,11 +175,19 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       throw BusStateError("EventBus: publish after the bus stopped");
   }
 
-  void after_push() noexcept {
-    if (spin_) return;
-    // Pairs with the fence in idle_wait(): either we see the loop asleep, or it sees our event.
+  void after_push() {
+    // One fence pairs with two others: idle_wait() (either we see the loop asleep, or it sees
+    // our event) and finish() (either we see `stopped`, or its final sweep sees our event).
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (sleeping_.load(std::memory_order_relaxed)) wake_loop();
+    if (!spin_ && sleeping_.load(std::memory_order_relaxed)) wake_loop();
+    if (state_.load(std::memory_order_relaxed) == State::stopped) late_sweep();
+  }
+
+  // A publish raced with the bus stopping and its event may have missed the final sweep.
+  [[noreturn]] void late_sweep() {
+    report_leftovers();
+    throw BusStateError("EventBus: publish raced with the bus stopping; the event was reported "
+                        "as unprocessed (order events written to the pending-orders file)");
   }
 
   void wake_loop() {
@@ -276,23 +284,23 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // Pushes `e` once there is room before `deadline`; true when pushed. Throws BusStateError if
   // the bus stops meanwhile (the event was not queued, and the caller learns it).
   bool wait_for_space(LaneState& ls, Event& e, Clock::time_point deadline) {
-    for (int i = 0; i < 256; ++i) {
+    for (int i = 0; i < 256 && state_.load(std::memory_order_relaxed) != State::stopped; ++i) {
       TRADEBUS_CPU_RELAX();
       if (ls.ring.try_push(e)) return after_push(), true;
     }
     ls.space_waiters.fetch_add(1, std::memory_order_seq_cst);
     std::unique_lock lk(ls.space_mu);
     for (;;) {
+      if (state_.load(std::memory_order_acquire) == State::stopped) {
+        ls.space_waiters.fetch_sub(1);
+        throw BusStateError(fmt::format("EventBus stopped while a {} publish waited for room",
+                                        to_string(ls.lane)));
+      }
       if (ls.ring.try_push(e)) {
         ls.space_waiters.fetch_sub(1);
         lk.unlock();
         after_push();
         return true;
-      }
-      if (state_.load(std::memory_order_acquire) == State::stopped) {
-        ls.space_waiters.fetch_sub(1);
-        throw BusStateError(fmt::format("EventBus stopped while a {} publish waited for room",
-                                        to_string(ls.lane)));
       }
       const auto now = Clock::now();
       if (now >= deadline) {
@@ -368,7 +376,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       if (mode == kStopNow) break;
       if (mode == kDrain) {
         if (n == 0 && nothing_left()) break;
-        if (Clock::now() >= drain_deadline_) break;
+        if (Clock::now() >= drain_deadline()) break;
       }
       if (n == 0) {
         idle_epoch_.store(idle_epoch_.load(std::memory_order_relaxed) + 1,
@@ -397,7 +405,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       bump(picked->dispatched);
       dispatch(std::move(ev), *picked);
       ++n;
-      if (exit_mode_.load(std::memory_order_relaxed) == kStopNow) break;
+      const int mode = exit_mode_.load(std::memory_order_relaxed);
+      if (mode == kStopNow || (mode == kDrain && Clock::now() >= drain_deadline())) break;
       if (any_parked_) unpark();
     }
     return n;
@@ -598,7 +607,9 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   }
 
   void request_exit(int mode, std::chrono::nanoseconds timeout) {
-    if (mode == kDrain) drain_deadline_ = Clock::now() + timeout;
+    if (mode == kDrain)
+      drain_deadline_ns_.store((Clock::now() + timeout).time_since_epoch().count(),
+                               std::memory_order_relaxed);
     int cur = exit_mode_.load();
     while (cur < mode && !exit_mode_.compare_exchange_weak(cur, mode)) {
     }
@@ -611,7 +622,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       // Never started: whatever was queued is left over.
       std::lock_guard lk(cmd_mu_);
       if (state_ == State::idle && !thread_.joinable()) {
-        state_.store(State::stopped, std::memory_order_release);
+        state_.store(State::stopped, std::memory_order_seq_cst);
+        std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with after_push()
         return report_leftovers();
       }
     }
@@ -627,8 +639,9 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     apply_cmds();
     {
       std::lock_guard lk(cmd_mu_);
-      state_.store(State::stopped, std::memory_order_release);
+      state_.store(State::stopped, std::memory_order_seq_cst);
     }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     report_leftovers();
     for (auto& ls : lanes_) {
       std::lock_guard lk(ls->space_mu);
@@ -641,6 +654,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
 
   // Writes out every order event still queued (never silently lost) and counts the rest.
   bool report_leftovers() {
+    std::lock_guard sweep(leftover_mu_);
     std::size_t left = 0;
     std::vector<std::string> orders;
     for (auto& ls : lanes_) {
@@ -674,7 +688,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       else
         spdlog::critical("could not write pending orders to {}", options_.pending_orders_file);
     }
-    leftovers_ = left;
+    leftovers_ += left;
     return left == 0;
   }
 
@@ -758,12 +772,16 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
 
   std::atomic<State> state_{State::idle};
   std::atomic<int> exit_mode_{kRun};
-  Clock::time_point drain_deadline_{};
+  std::atomic<Clock::rep> drain_deadline_ns_{0};
+  Clock::time_point drain_deadline() const {
+    return Clock::time_point(Clock::duration(drain_deadline_ns_.load(std::memory_order_relaxed)));
+  }
   std::thread thread_;
   std::mutex exit_mu_;
   std::condition_variable exit_cv_;
   bool exited_ = false;
   std::size_t leftovers_ = 0;
+  std::mutex leftover_mu_;
 
   // Loop-thread state.
   std::uint64_t sequence_ = 0;

@@ -276,6 +276,7 @@ void TradingEngine::add_candle_observer(std::function<void(const Candle&)> o) {
 }
 std::string TradingEngine::run() { return impl_->run(); }
 void TradingEngine::request_stop() { impl_->request_stop(); }
+bool TradingEngine::stop_requested() const noexcept { return impl_->stop_requested.load(); }
 
 EngineCounters TradingEngine::counters() const {
   auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };

@@ -131,6 +131,9 @@ Decimal Decimal::floor_to(Decimal step) const {
 
 namespace literals {
 Decimal operator""_d(const char* text) { return Decimal::from_string(text); }
+Decimal operator""_d(const char* text, std::size_t size) {
+  return Decimal::from_string(std::string_view(text, size));
+}
 }  // namespace literals
 
 }  // namespace tradebus

@@ -68,6 +68,8 @@ class TradingEngine {
   std::string run();
   /// Asks run() to return; safe from any thread.
   void request_stop();
+  /// True once request_stop() was called or a stop signal arrived.
+  bool stop_requested() const noexcept;
   EngineCounters counters() const;
 
  private:

@@ -84,6 +84,8 @@ using Money = Decimal;
 namespace literals {
 /// 1.5_d, exact from the literal's text.
 Decimal operator""_d(const char* text);
+/// "1.5"_d, exact from the string.
+Decimal operator""_d(const char* text, std::size_t size);
 }  // namespace literals
 
 }  // namespace tradebus

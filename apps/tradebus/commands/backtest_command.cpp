@@ -1,0 +1,148 @@
+// `tradebus backtest`: replay market data through the engine and report how strategies did.
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "progress_line.hpp"
+#include "tradebus/backtest/atomic_file.hpp"
+#include "tradebus/backtest/backtest_config.hpp"
+#include "tradebus/backtest/backtest_report.hpp"
+#include "tradebus/backtest/backtest_runner.hpp"
+#include "tradebus/marketdata/data_error.hpp"
+#include "tradebus/strategies/strategy_params.hpp"
+
+namespace tradebus::cli {
+namespace {
+
+struct BacktestFlags {
+  std::vector<std::string> data;
+  std::string config;
+  std::string strategy;
+  std::string strategy_id;
+  std::optional<int> fast, slow;
+  std::vector<std::string> params;
+  std::string quantity, capital, max_position, max_notional;
+  std::optional<std::int64_t> fee_bps, slippage_bps;
+  std::string report, trades;
+  std::optional<double> speed;
+  std::optional<std::uint64_t> seed, synthetic_candles;
+  bool json = false;
+  bool no_progress = false;
+};
+
+Decimal decimal_flag(const std::string& flag, const std::string& text) {
+  if (auto d = Decimal::parse(text)) return *d;
+  throw ConfigError(fmt::format("{} '{}': not a decimal number (up to 8 places)", flag, text));
+}
+
+BacktestConfig build_config(const BacktestFlags& f) {
+  BacktestConfig cfg;
+  if (!f.config.empty()) cfg = load_backtest_config(f.config);
+  if (!f.data.empty()) {
+    cfg.data.clear();
+    for (const auto& d : f.data) cfg.data.push_back(BacktestConfig::parse_data_arg(d));
+  }
+  const bool strategy_flags = !f.strategy.empty() || f.fast || f.slow || !f.params.empty() ||
+                              !f.strategy_id.empty();
+  if (strategy_flags) {
+    // Flags describe one strategy: they replace the file's list, starting from its first entry.
+    StrategySpec spec = cfg.strategies.empty() ? StrategySpec{} : cfg.strategies.front();
+    if (!f.strategy.empty() && f.strategy != spec.name) spec = StrategySpec{f.strategy, "", {}};
+    if (!f.strategy_id.empty()) spec.id = f.strategy_id;
+    if (f.fast) spec.params["fast"] = std::to_string(*f.fast);
+    if (f.slow) spec.params["slow"] = std::to_string(*f.slow);
+    for (const auto& p : f.params) {
+      auto [k, v] = BacktestConfig::parse_param_arg(p);
+      spec.params[k] = v;
+    }
+    cfg.strategies = {spec};
+  }
+  if (!f.quantity.empty()) cfg.quantity = decimal_flag("--quantity", f.quantity);
+  if (!f.capital.empty()) cfg.capital = decimal_flag("--capital", f.capital);
+  if (!f.max_position.empty()) cfg.max_position = decimal_flag("--max-position", f.max_position);
+  if (!f.max_notional.empty()) cfg.max_notional = decimal_flag("--max-notional", f.max_notional);
+  if (f.fee_bps) cfg.fee_bps = *f.fee_bps;
+  if (f.slippage_bps) cfg.slippage_bps = *f.slippage_bps;
+  if (!f.report.empty()) cfg.report_path = f.report;
+  if (!f.trades.empty()) cfg.trades_path = f.trades;
+  if (f.speed) cfg.speed = *f.speed;
+  if (f.seed) cfg.synthetic.seed = *f.seed;
+  if (f.synthetic_candles) cfg.synthetic.candles_per_symbol = *f.synthetic_candles;
+  cfg.validate();
+  return cfg;
+}
+
+int run(const BacktestFlags& f) {
+  try {
+    BacktestConfig cfg = build_config(f);
+    // Open the report's temporary file first: an unwritable path fails before the run.
+    std::optional<AtomicFile> report;
+    if (!cfg.report_path.empty()) report.emplace(cfg.report_path);
+
+    ProgressLine bar(!f.no_progress && ::isatty(STDERR_FILENO));
+    BacktestResult r = run_backtest(cfg, [&](double fraction, std::uint64_t candles) {
+      bar.update(fraction, candles);
+    });
+    bar.finish();
+
+    if (report) {
+      report->stream() << render_backtest_report(r, cfg);
+      report->commit();
+    }
+    if (f.json) {
+      std::cout << to_json(r, cfg) << std::endl;
+    } else {
+      std::cout << to_text(r);
+      if (!cfg.report_path.empty()) std::cout << "  report                 " << cfg.report_path << "\n";
+      if (!cfg.trades_path.empty()) std::cout << "  trades CSV             " << cfg.trades_path << "\n";
+    }
+    return r.interrupted ? 130 : 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "tradebus backtest: config error: " << e.what() << "\n";
+  } catch (const DataError& e) {
+    std::cerr << "tradebus backtest: data error: " << e.what() << "\n";
+  } catch (const StrategyParamError& e) {
+    std::cerr << "tradebus backtest: strategy error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "tradebus backtest: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}
+
+}  // namespace
+
+void add_backtest_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<BacktestFlags>();
+  auto* cmd = app.add_subcommand("backtest", "Replay market data through the engine and report");
+  cmd->add_option("--data", flags->data,
+                  "SYMBOL=PATH of a Binance kline CSV (repeatable); none: the synthetic market");
+  cmd->add_option("--config", flags->config, "TOML config file (flags override it)");
+  cmd->add_option("--strategy", flags->strategy, "sma_cross, rsi_reversion or breakout");
+  cmd->add_option("--strategy-id", flags->strategy_id, "id copied into signals and orders");
+  cmd->add_option("--fast", flags->fast, "sma_cross fast window (10)");
+  cmd->add_option("--slow", flags->slow, "sma_cross slow window (30)");
+  cmd->add_option("--param", flags->params, "strategy parameter key=value (repeatable)");
+  cmd->add_option("--quantity", flags->quantity, "order quantity (0.01)");
+  cmd->add_option("--capital", flags->capital, "starting cash in the quote currency (10000)");
+  cmd->add_option("--fee-bps", flags->fee_bps, "fee in basis points of notional (10)");
+  cmd->add_option("--slippage-bps", flags->slippage_bps, "slippage in basis points (0)");
+  cmd->add_option("--max-position", flags->max_position, "max position per symbol (none)");
+  cmd->add_option("--max-notional", flags->max_notional, "max notional per order (none)");
+  cmd->add_option("--report", flags->report, "write a self-contained HTML report here");
+  cmd->add_option("--trades", flags->trades, "write every fill as CSV here");
+  cmd->add_option("--speed", flags->speed, "pace the replay at N x market time (0: full speed)");
+  cmd->add_option("--seed", flags->seed, "synthetic market seed (42)");
+  cmd->add_option("--synthetic-candles", flags->synthetic_candles,
+                  "synthetic candles per symbol (20000)");
+  cmd->add_flag("--json", flags->json, "print one JSON object with the results");
+  cmd->add_flag("--no-progress", flags->no_progress, "no progress bar on a terminal");
+  cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
+}
+
+}  // namespace tradebus::cli

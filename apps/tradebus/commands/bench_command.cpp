@@ -1,0 +1,108 @@
+// `tradebus bench`: measures the bus and the engine beside this machine's floor, in one run.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "scenarios.hpp"
+#include "tradebus/model/event_json.hpp"
+
+namespace tradebus::cli {
+namespace {
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+struct BenchFlags {
+  bool json = false;
+  bool quick = false;
+  std::string dir;
+};
+
+int run(const BenchFlags& f) {
+  const std::uint64_t scale = f.quick ? 10 : 1;
+  const std::string dir = f.dir.empty()
+                              ? (std::filesystem::temp_directory_path() /
+                                 fmt::format("tradebus-bench-{}", ::getpid()))
+                                    .string()
+                              : f.dir;
+  auto step = [&](const char* what) {
+    if (!f.json) fmt::print(stderr, "measuring {} ...\n", what);
+  };
+  // RSS first, before other scenarios grow the heap.
+  step("rss with full queues");
+  const double rss = bench::rss_mb_full_queues();
+  step("machine floor");
+  const auto floor = bench::measure_machine_floor(50'000'000 / scale, 2'000'000 / scale);
+  step("bus throughput (busy-spin)");
+  const double thr_spin = bench::bus_throughput_eps(WaitStrategy::busy_spin, 20'000'000 / scale);
+  step("bus throughput (blocking)");
+  const double thr_block = bench::bus_throughput_eps(WaitStrategy::blocking, 20'000'000 / scale);
+  step("same-thread publish + dispatch");
+  const double same = bench::same_thread_eps(20'000'000 / scale);
+  step("latency");
+  const auto lat = bench::bus_latency(1'000'000 / scale);
+  step("pipeline");
+  const double pipe = bench::pipeline_candles_per_s(5'000'000 / scale);
+  step("shutdown with full queues");
+  const double shut = bench::shutdown_ms_full_queues();
+  step("backtest, 1 symbol");
+  const double bt1 = bench::backtest_candles_per_s(1'000'000 / scale, 1, dir);
+  step("backtest, 10 symbols");
+  const double bt10 = bench::backtest_candles_per_s(1'000'000 / scale, 10, dir);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+
+  const std::string json = fmt::format(
+      R"({{"machine":{{"cpu":"{}","cores":{}}},"machine_floor":{{"same_thread_eps":{:.0f},"cross_thread_eps":{:.0f},"one_way_latency_ns":{:.1f}}},)"
+      R"("bus_throughput_eps":{:.0f},"bus_throughput_blocking_eps":{:.0f},"same_thread_eps":{:.0f},)"
+      R"("latency_p50_ns":{:.0f},"latency_p99_ns":{:.0f},"latency_max_ns":{:.0f},)"
+      R"("pipeline_candles_per_s":{:.0f},"rss_mb_full_queues":{:.2f},"shutdown_ms_full_queues":{:.3f},)"
+      R"("backtest_candles_per_s":{:.0f},"backtest_candles_per_s_10_symbols":{:.0f},)"
+      R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
+      json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
+      floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, lat.p50_ns,
+      lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, thr_spin / floor.cross_thread_eps,
+      same / floor.same_thread_eps, lat.p50_ns / floor.one_way_latency_ns, f.quick);
+  if (f.json) {
+    std::cout << json << std::endl;
+  } else {
+    fmt::print("machine: {} ({} cores)\n", cpu_model(), std::thread::hardware_concurrency());
+    fmt::print("{:<34} {:>16} {:>16}\n", "figure", "tradebus", "machine floor");
+    fmt::print("{:<34} {:>16.0f} {:>16.0f}\n", "bus_throughput_eps (spin)", thr_spin, floor.cross_thread_eps);
+    fmt::print("{:<34} {:>16.0f} {:>16}\n", "bus_throughput_blocking_eps", thr_block, "");
+    fmt::print("{:<34} {:>16.0f} {:>16.0f}\n", "same_thread_eps", same, floor.same_thread_eps);
+    fmt::print("{:<34} {:>16.0f} {:>16.1f}\n", "latency_p50_ns", lat.p50_ns, floor.one_way_latency_ns);
+    fmt::print("{:<34} {:>16.0f}\n", "latency_p99_ns", lat.p99_ns);
+    fmt::print("{:<34} {:>16.0f}\n", "latency_max_ns", lat.max_ns);
+    fmt::print("{:<34} {:>16.0f}\n", "pipeline_candles_per_s", pipe);
+    fmt::print("{:<34} {:>16.2f}\n", "rss_mb_full_queues", rss);
+    fmt::print("{:<34} {:>16.3f}\n", "shutdown_ms_full_queues", shut);
+    fmt::print("{:<34} {:>16.0f}\n", "backtest_candles_per_s", bt1);
+    fmt::print("{:<34} {:>16.0f}\n", "backtest_candles_per_s_10_symbols", bt10);
+  }
+  return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0) ? 0 : 1;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<BenchFlags>();
+  auto* cmd = app.add_subcommand("bench", "Measure bus and engine figures beside the machine floor");
+  cmd->add_flag("--json", flags->json, "print one JSON object");
+  cmd->add_flag("--quick", flags->quick, "a tenth of the work (smoke run; figures less stable)");
+  cmd->add_option("--dir", flags->dir, "scratch folder for generated CSV files");
+  cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
+}
+
+}  // namespace tradebus::cli

@@ -1,0 +1,14 @@
+// The tradebus subcommands; each registers itself on the CLI11 app and sets `exit_code`.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace tradebus::cli {
+
+void add_backtest_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
+void add_bench_command(CLI::App& app, int& exit_code);
+
+}  // namespace tradebus::cli

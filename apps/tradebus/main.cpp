@@ -1,0 +1,32 @@
+// tradebus: the command-line program. main = logging set-up + subcommands; each command wires
+// library components and nothing more.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands/commands.hpp"
+
+int main(int argc, char** argv) {
+  // Logs go to stderr so that --json output on stdout stays one clean object.
+  auto logger = spdlog::stderr_color_mt("tradebus");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::warn);
+
+  CLI::App app{"tradebus: event-driven trading engine for crypto markets"};
+  app.require_subcommand(1);
+  std::string level = "warn";
+  app.add_option("--log-level", level, "trace, debug, info, warn, error, critical, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(level)); });
+
+  int exit_code = 0;
+  tradebus::cli::add_backtest_command(app, exit_code);
+  tradebus::cli::add_demo_command(app, exit_code);
+  tradebus::cli::add_bench_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

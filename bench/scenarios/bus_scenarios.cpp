@@ -1,0 +1,176 @@
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "scenarios.hpp"
+#include "tradebus/bus/event_bus.hpp"
+
+namespace tradebus::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Candle sample_candle() {
+  Candle c;
+  c.symbol = "BTCUSDT";
+  c.interval = "1m";
+  c.open = Decimal::from_int(30000);
+  c.high = Decimal::from_int(30010);
+  c.low = Decimal::from_int(29990);
+  c.close = Decimal::from_int(30005);
+  c.volume = Decimal::from_int(12);
+  return c;
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+void wait_for(const std::atomic<std::uint64_t>& counter, std::uint64_t target) {
+  while (counter.load(std::memory_order_acquire) < target) std::this_thread::yield();
+}
+
+}  // namespace
+
+double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on) {
+  EventBusOptions o;
+  o.wait_strategy = wait;
+  o.data.overflow = Overflow::wait_forever;  // measure hand-off, not drops
+  o.pending_orders_file.clear();
+  if (!timing_on) o.handler_timing_sample = 0;
+  EventBus bus(o);
+  std::atomic<std::uint64_t> seen{0};
+  std::uint64_t local = 0;
+  bus.subscribe(EventType::candle_closed, [&](const Event&) {
+    seen.store(++local, std::memory_order_release);
+  });
+  bus.start();
+  const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
+  const auto t0 = Clock::now();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    Event e = proto;
+    e.timestamp_ns = static_cast<std::int64_t>(i);
+    bus.publish(std::move(e), Lane::data);
+  }
+  wait_for(seen, n);
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  bus.stop();
+  return static_cast<double>(n) / s;
+}
+
+double same_thread_eps(std::uint64_t n) {
+  EventBusOptions o;
+  o.wait_strategy = WaitStrategy::busy_spin;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  std::atomic<std::uint64_t> done{0};
+  std::uint64_t count = 0;
+  const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
+  bus.subscribe(EventType::candle_closed, [&](const Event&) {
+    if (++count == n) {
+      done.store(1, std::memory_order_release);
+      return;
+    }
+    Event next = proto;
+    bus.publish(std::move(next), Lane::data);
+  });
+  bus.start();
+  const auto t0 = Clock::now();
+  Event first = proto;
+  bus.publish(std::move(first), Lane::data);
+  wait_for(done, 1);
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  bus.stop();
+  return static_cast<double>(n) / s;
+}
+
+LatencyFigures bus_latency(std::uint64_t samples) {
+  EventBusOptions o;
+  o.wait_strategy = WaitStrategy::busy_spin;
+  o.pending_orders_file.clear();
+  o.handler_timing_sample = 0;
+  EventBus bus(o);
+  std::vector<std::int64_t> lat;
+  lat.reserve(samples);
+  std::atomic<std::uint64_t> seen{0};
+  std::uint64_t local = 0;
+  bus.subscribe(EventType::candle_closed, [&](const Event& e) {
+    lat.push_back(now_ns() - e.timestamp_ns);
+    seen.store(++local, std::memory_order_release);
+  });
+  bus.start();
+  const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
+  const std::uint64_t warmup = samples / 10;
+  for (std::uint64_t i = 0; i < samples + warmup; ++i) {
+    Event e = proto;
+    e.timestamp_ns = now_ns();
+    bus.publish(std::move(e), Lane::data);
+    while (seen.load(std::memory_order_acquire) <= i) {
+    }
+  }
+  bus.stop();
+  lat.erase(lat.begin(), lat.begin() + static_cast<std::ptrdiff_t>(warmup));
+  std::sort(lat.begin(), lat.end());
+  LatencyFigures f;
+  f.p50_ns = static_cast<double>(lat[lat.size() / 2]);
+  f.p99_ns = static_cast<double>(lat[lat.size() * 99 / 100]);
+  f.max_ns = static_cast<double>(lat.back());
+  return f;
+}
+
+double rss_mb_full_queues() {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);  // not started: the queues fill up and stay full
+  Candle c = sample_candle();
+  for (std::size_t i = 0; i < o.data.capacity; ++i) {
+    Event e(EventType::candle_closed, c);
+    if (!bus.try_publish(e)) break;
+  }
+  for (std::size_t i = 0; i < o.signal.capacity; ++i) {
+    Event e(EventType::signal_generated, Signal{});
+    if (!bus.try_publish(e)) break;
+  }
+  for (std::size_t i = 0; i < o.order.capacity; ++i) {
+    Event e(EventType::order_created, Order{});
+    if (!bus.try_publish(e)) break;
+  }
+  long pages = 0, resident = 0;
+  std::ifstream statm("/proc/self/statm");
+  statm >> pages >> resident;
+  const double mb = static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  o.pending_orders_file.clear();
+  bus.stop();  // counted as unprocessed; no file written
+  return mb;
+}
+
+double shutdown_ms_full_queues() {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  std::uint64_t handled = 0;
+  for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
+    bus.subscribe(t, [&](const Event&) { ++handled; });
+  for (std::size_t i = 0; i < o.data.capacity; ++i) {
+    Event e(EventType::candle_closed, sample_candle());
+    (void)bus.try_publish(e);
+  }
+  for (std::size_t i = 0; i < o.signal.capacity; ++i) {
+    Event e(EventType::signal_generated, Signal{});
+    (void)bus.try_publish(e);
+  }
+  for (std::size_t i = 0; i < o.order.capacity; ++i) {
+    Event e(EventType::order_created, Order{});
+    (void)bus.try_publish(e);
+  }
+  const auto t0 = Clock::now();
+  bus.start();
+  bus.shutdown(std::chrono::seconds(10));
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+}  // namespace tradebus::bench

@@ -1,0 +1,45 @@
+// Benchmark scenarios: each builds what it measures, runs it and returns the figure.
+// Shared by `tradebus bench --json` and bench/micro; never used by tests as timing checks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tradebus/bus/queue_policy.hpp"
+
+namespace tradebus::bench {
+
+/// This machine's floor for an event hand-off, measured like ../shared/tools/machine_limit.cpp:
+/// a ring push + pop + indirect call on one thread; an SPSC ring between two threads with a
+/// busy-spinning consumer; and half a ping-pong round trip.
+struct MachineFloor {
+  double same_thread_eps = 0;
+  double cross_thread_eps = 0;
+  double one_way_latency_ns = 0;
+};
+MachineFloor measure_machine_floor(std::uint64_t events, std::uint64_t round_trips);
+
+/// One producer thread publishing `events` candles to the data queue, one sync handler.
+double bus_throughput_eps(WaitStrategy wait, std::uint64_t events, bool timing_on = true);
+/// A handler on the loop thread publishes the next event: publish + dispatch on one thread.
+double same_thread_eps(std::uint64_t events);
+
+struct LatencyFigures {
+  double p50_ns = 0, p99_ns = 0, max_ns = 0;
+};
+/// Publish on another thread -> handler entry, one event in flight, busy-spin bus.
+LatencyFigures bus_latency(std::uint64_t samples);
+
+/// candle -> signal -> order -> fill through the TradingEngine, every candle making an order.
+double pipeline_candles_per_s(std::uint64_t candles);
+
+/// Resident set size (MiB) of this process after filling all three queues at default capacity.
+double rss_mb_full_queues();
+/// Time to drain and stop a bus whose three queues are full.
+double shutdown_ms_full_queues();
+
+/// End-to-end backtest (CSV parse + bus pipeline + sma_cross + paper exchange) over `rows`
+/// candles split across `symbols` generated files in `dir`; candles per second.
+double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string& dir);
+
+}  // namespace tradebus::bench

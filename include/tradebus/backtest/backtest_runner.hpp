@@ -1,0 +1,71 @@
+// BacktestRunner: puts market data through the same TradingEngine, strategies, order manager
+// and (paper) exchange that live trading uses, and measures how the strategies did.
+// Equity = cash + sum of position x last close, marked once per timestamp after every candle
+// of that open time was processed; max drawdown = max of (running peak - equity) / peak.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tradebus/backtest/backtest_config.hpp"
+#include "tradebus/execution/portfolio.hpp"
+#include "tradebus/model/fill.hpp"
+
+namespace tradebus {
+
+struct SeriesPoint {
+  std::int64_t time_ns = 0;
+  double value = 0;
+};
+
+struct BacktestResult {
+  std::uint64_t candles = 0;
+  std::uint64_t signals = 0;
+  std::uint64_t orders = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t trades = 0;  ///< Completed round trips.
+  std::uint64_t wins = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t open_orders_at_end = 0;
+  std::uint64_t handler_errors = 0;
+  Money fees;
+  Money initial_capital;
+  Money final_equity;
+  Money final_cash;
+  Money realized_pnl;
+  Money unrealized_pnl;
+  double max_drawdown = 0;
+  double elapsed_s = 0;
+  double candles_per_s = 0;
+  std::array<std::uint64_t, 3> dropped{};  ///< Per lane (order, signal, data): 0 in a backtest.
+  bool interrupted = false;
+  std::string quote_currency;
+  std::vector<std::string> symbols;
+  std::vector<std::string> strategies;
+  std::map<std::string, Quantity> positions;  ///< Held at the end, per symbol.
+
+  // For the report (bounded: downsampled series, first fills and round trips).
+  std::vector<SeriesPoint> equity_curve;
+  std::vector<SeriesPoint> drawdown_curve;
+  std::map<std::string, std::vector<SeriesPoint>> prices;
+  std::vector<Fill> fills_sample;
+  std::vector<RoundTrip> round_trips_sample;
+};
+
+/// Called about five times a second from a monitor thread while a backtest runs.
+using BacktestProgress = std::function<void(double fraction, std::uint64_t candles)>;
+
+/// Runs one backtest. Throws ConfigError, DataError or StrategyParamError for bad input,
+/// before anything is written; the trades CSV is written atomically and only on success.
+BacktestResult run_backtest(BacktestConfig config, const BacktestProgress& progress = {});
+
+/// One JSON object with the summary fields (no series).
+std::string to_json(const BacktestResult& r, const BacktestConfig& config);
+/// A readable summary table.
+std::string to_text(const BacktestResult& r);
+
+}  // namespace tradebus

@@ -1,0 +1,47 @@
+#include "tradebus/backtest/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace tradebus {
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
+  out_.open(tmp_, std::ios::out | std::ios::trunc | std::ios::binary);
+  if (!out_)
+    throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    out_.close();
+    std::remove(tmp_.c_str());
+  }
+}
+
+void AtomicFile::commit() {
+  out_.flush();
+  if (!out_) throw std::runtime_error("cannot write " + path_ + ": write failed");
+  out_.close();
+  // fsync so that the rename never exposes an empty file after a crash.
+  const int fd = ::open(tmp_.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp_ + " to " + path_ + ": " + std::strerror(errno));
+  committed_ = true;
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  AtomicFile f(path);
+  f.stream() << content;
+  f.commit();
+}
+
+}  // namespace tradebus

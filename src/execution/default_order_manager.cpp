@@ -1,0 +1,84 @@
+#include "tradebus/execution/default_order_manager.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace tradebus {
+
+DefaultOrderManager::DefaultOrderManager(OrderManagerOptions options,
+                                         std::shared_ptr<Portfolio> portfolio)
+    : options_(std::move(options)), portfolio_(std::move(portfolio)) {
+  if (!portfolio_) throw std::invalid_argument("DefaultOrderManager: null portfolio");
+  if (!options_.quantity.is_positive())
+    throw std::invalid_argument("order quantity must be positive, got " +
+                                options_.quantity.to_string());
+  if (options_.fee_bps < 0) throw std::invalid_argument("fee_bps must not be negative");
+  if (options_.client_order_id_prefix.size() > 16)
+    throw std::invalid_argument("client order id prefix longer than 16 characters");
+}
+
+Order DefaultOrderManager::make_order(const Signal& s, Side side, Quantity qty,
+                                      std::uint64_t seq) {
+  Order o;
+  o.client_order_id =
+      ClientOrderId(fmt::format("{}-{}", options_.client_order_id_prefix, next_id_++));
+  o.symbol = s.symbol;
+  o.strategy_id = s.strategy_id;
+  o.side = side;
+  o.type = OrderType::market;
+  o.time_in_force = TimeInForce::gtc;
+  o.status = OrderStatus::created;
+  o.quantity = qty;
+  o.reference_price = s.reference_price;
+  o.created_ns = s.time_ns;
+  o.signal_sequence = seq;
+  return o;
+}
+
+Order DefaultOrderManager::reject(Order o, std::string_view why) {
+  o.status = OrderStatus::rejected;
+  o.reason = FixedString<63>::truncated(why);
+  ++counters_.rejected;
+  return o;
+}
+
+std::optional<Order> DefaultOrderManager::create_order(const Signal& s, std::uint64_t seq) {
+  const Quantity held = portfolio_->quantity(s.symbol);
+  const bool opens = s.direction == Side::buy && held.is_zero();
+  const bool closes = s.direction == Side::sell && held.is_positive();
+  if (pending_.count(s.symbol) || (!opens && !closes)) {
+    ++counters_.ignored_signals;
+    return std::nullopt;
+  }
+  if (closes) {
+    ++counters_.created;
+    pending_.insert(s.symbol);
+    return make_order(s, Side::sell, held, seq);
+  }
+  Order o = make_order(s, Side::buy, options_.quantity, seq);
+  const Money notional = Decimal::mul(o.quantity, s.reference_price);
+  if (options_.max_position.is_positive() && held + o.quantity > options_.max_position)
+    return reject(o, fmt::format("max position {} exceeded", options_.max_position.to_string()));
+  if (options_.max_notional.is_positive() && notional > options_.max_notional)
+    return reject(o, fmt::format("notional {} > max {}", notional.to_string(),
+                                 options_.max_notional.to_string()));
+  const Money needed = notional + Decimal::mul_ratio(notional, options_.fee_bps, 10'000);
+  if (portfolio_->cash() < needed)
+    return reject(o, fmt::format("insufficient cash {} < {}", portfolio_->cash().to_string_fixed(2),
+                                 needed.to_string_fixed(2)));
+  ++counters_.created;
+  pending_.insert(s.symbol);
+  return o;
+}
+
+void DefaultOrderManager::on_fill(const Fill& f) {
+  portfolio_->apply(f);
+  if (f.order_complete) pending_.erase(f.symbol);
+}
+
+void DefaultOrderManager::on_order_closed(const Order& o) { pending_.erase(o.symbol); }
+
+void DefaultOrderManager::on_candle(const Candle& c) { portfolio_->mark(c.symbol, c.close); }
+
+}  // namespace tradebus

@@ -1,0 +1,93 @@
+#include "tradebus/marketdata/kline_csv_source.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tradebus {
+
+KlineCsvSource::KlineCsvSource(const std::vector<KlineFileSpec>& files) {
+  if (files.empty()) throw DataError("(no files)", 0, "no kline files given");
+  for (const auto& spec : files) {
+    std::string sym = spec.symbol.empty() ? KlineCsvReader::symbol_from_path(spec.path) : spec.symbol;
+    if (sym.empty())
+      throw DataError(spec.path, 0,
+                      "cannot tell the symbol from the file name; give it as SYMBOL=PATH");
+    if (sym.size() > Symbol::kMaxSize)
+      throw DataError(spec.path, 0, fmt::format("symbol '{}' is too long", sym));
+    Stream s;
+    s.reader = std::make_unique<KlineCsvReader>(spec.path, Symbol(sym), Interval::truncated(spec.interval));
+    total_bytes_ += s.reader->file_size();
+    streams_.push_back(std::move(s));
+  }
+}
+
+KlineCsvSource::~KlineCsvSource() { join(); }
+
+std::vector<std::string> KlineCsvSource::symbols() const {
+  std::vector<std::string> out;
+  for (const auto& s : streams_) out.push_back(s.reader->symbol().str());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+double KlineCsvSource::progress() const {
+  if (total_bytes_ == 0) return 1.0;
+  return static_cast<double>(consumed_bytes_.load(std::memory_order_relaxed)) /
+         static_cast<double>(total_bytes_);
+}
+
+void KlineCsvSource::advance(Stream& s) {
+  const auto before = s.reader->bytes_consumed();
+  s.has = s.reader->next(s.current);
+  consumed_bytes_.fetch_add(s.reader->bytes_consumed() - before, std::memory_order_relaxed);
+}
+
+bool KlineCsvSource::next(Candle& out) {
+  // Min-heap on (open time, symbol): candles of one instant come out by symbol name.
+  auto later = [this](std::size_t a, std::size_t b) {
+    const Candle& x = streams_[a].current;
+    const Candle& y = streams_[b].current;
+    if (x.open_time_ns != y.open_time_ns) return x.open_time_ns > y.open_time_ns;
+    if (x.symbol != y.symbol) return x.symbol > y.symbol;
+    return a > b;
+  };
+  if (!primed_) {
+    primed_ = true;
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+      advance(streams_[i]);
+      if (streams_[i].has) heap_.push_back(i);
+    }
+    std::make_heap(heap_.begin(), heap_.end(), later);
+  }
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), later);
+  const std::size_t i = heap_.back();
+  heap_.pop_back();
+  Stream& s = streams_[i];
+  out = s.current;
+
+  // Two files of one symbol must not overlap: each candle exactly once, in order.
+  auto it = std::find_if(last_open_.begin(), last_open_.end(),
+                         [&](const auto& p) { return p.first == out.symbol; });
+  if (it == last_open_.end()) {
+    last_open_.emplace_back(out.symbol, out.open_time_ns);
+  } else {
+    if (out.open_time_ns <= it->second)
+      throw DataError(s.reader->path(), s.reader->line(),
+                      fmt::format("{} candle at open time {} ns overlaps another file of the same "
+                                  "symbol",
+                                  out.symbol.view(), out.open_time_ns));
+    it->second = out.open_time_ns;
+  }
+
+  advance(s);
+  if (s.has) {
+    heap_.push_back(i);
+    std::push_heap(heap_.begin(), heap_.end(), later);
+  }
+  return true;
+}
+
+}  // namespace tradebus

@@ -1,0 +1,147 @@
+// EventBus lifecycle: start, stop, shutdown draining with and without time-out, pending orders
+// written out, publish after stop.
+#include "tradebus/bus/event_bus.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/recording_handler.hpp"
+#include "support/test_paths.hpp"
+
+using namespace tradebus;
+using namespace std::chrono_literals;
+using test::candle_event;
+using test::order_event;
+using test::RecordingHandler;
+using test::signal_event;
+
+TEST(EventBusLifecycle, ShutdownDrainsEveryQueueInPriorityOrder) {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  std::vector<EventType> seen;
+  for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
+    bus.subscribe(t, [&](const Event& e) { seen.push_back(e.type); });
+  for (int i = 0; i < 100; ++i) bus.publish(candle_event(i));
+  for (int i = 0; i < 50; ++i) bus.publish(signal_event(i));
+  for (int i = 0; i < 20; ++i) bus.publish(order_event(i));
+  bus.start();
+  EXPECT_TRUE(bus.shutdown(10s));
+  ASSERT_EQ(seen.size(), 170u);
+  EXPECT_EQ(seen.front(), EventType::order_created);
+  EXPECT_EQ(seen.back(), EventType::candle_closed);
+  EXPECT_FALSE(bus.running());
+  EXPECT_EQ(bus.stats().queue(Lane::data).discarded_at_shutdown, 0u);
+}
+
+TEST(EventBusLifecycle, ShutdownTimeOutWritesPendingOrdersForReview) {
+  const auto dir = test::scratch_dir("pending_orders");
+  EventBusOptions o;
+  o.pending_orders_file = dir + "/pending.jsonl";
+  EventBus bus(o);
+  std::atomic<int> handled{0};
+  bus.subscribe(EventType::order_created, [&](const Event&) {
+    std::this_thread::sleep_for(100ms);  // a slow exchange
+    ++handled;
+  });
+  for (int i = 0; i < 10; ++i) bus.publish(order_event(i));
+  bus.start();
+  EXPECT_FALSE(bus.shutdown(150ms));  // cannot finish ten 100 ms orders in 150 ms
+  const int done = handled.load();
+  EXPECT_LT(done, 10);
+  std::ifstream in(o.pending_orders_file);
+  ASSERT_TRUE(in.good()) << "no pending-orders file";
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_EQ(static_cast<int>(lines.size()), 10 - done);  // every unprocessed order, none lost
+  EXPECT_NE(lines.back().find("\"client_order_id\":\"o-9\""), std::string::npos) << lines.back();
+  EXPECT_EQ(bus.stats().queue(Lane::order).discarded_at_shutdown, static_cast<std::uint64_t>(10 - done));
+}
+
+TEST(EventBusLifecycle, StopWithoutStartReportsQueuedOrders) {
+  const auto dir = test::scratch_dir("stop_unstarted");
+  EventBusOptions o;
+  o.pending_orders_file = dir + "/pending.jsonl";
+  {
+    EventBus bus(o);
+    bus.publish(order_event(1));
+    bus.publish(candle_event(1));
+    bus.stop();
+    EXPECT_EQ(bus.stats().queue(Lane::order).discarded_at_shutdown, 1u);
+    EXPECT_EQ(bus.stats().queue(Lane::data).discarded_at_shutdown, 1u);
+  }
+  EXPECT_TRUE(std::filesystem::exists(o.pending_orders_file));
+}
+
+TEST(EventBusLifecycle, PublishAfterStopIsRefused) {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  bus.start();
+  bus.stop();
+  EXPECT_THROW(bus.publish(candle_event(1)), BusStateError);
+  Event e = order_event(1);
+  EXPECT_THROW((void)bus.try_publish(e), BusStateError);
+  EXPECT_THROW(bus.start(), BusStateError);
+}
+
+TEST(EventBusLifecycle, BlockedPublisherLearnsTheBusStopped) {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  o.order.capacity = 1;
+  EventBus bus(o);
+  bus.publish(order_event(0));
+  auto blocked = std::async(std::launch::async, [&] { bus.publish(order_event(1)); });
+  EXPECT_EQ(blocked.wait_for(100ms), std::future_status::timeout);
+  bus.stop();
+  EXPECT_THROW(blocked.get(), BusStateError);  // never a silent loss, never a hang
+}
+
+TEST(EventBusLifecycle, RunOnTheCallingThreadUntilShutdownFromAnother) {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  RecordingHandler rec;
+  bus.subscribe(EventType::candle_closed, std::ref(rec));
+  std::thread stopper([&] {
+    for (int i = 0; i < 5; ++i) bus.publish(candle_event(i));
+    while (!bus.running()) std::this_thread::sleep_for(1ms);
+    EXPECT_TRUE(bus.shutdown(10s));
+  });
+  bus.run();
+  stopper.join();
+  EXPECT_EQ(rec.size(), 5u);
+}
+
+TEST(EventBusLifecycle, ShutdownFromAHandlerDoesNotDeadlock) {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  bus.subscribe(EventType::candle_closed, [&](const Event&) { bus.stop(); });
+  bus.start();
+  bus.publish(candle_event(1));
+  for (int i = 0; i < 5000 && bus.running(); ++i) std::this_thread::sleep_for(1ms);
+  EXPECT_FALSE(bus.running());
+}
+
+TEST(EventBusLifecycle, BlockingLoopSleepsWhenIdleAndWakesForNewEvents) {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  o.wait_strategy = WaitStrategy::blocking;
+  EventBus bus(o);
+  RecordingHandler rec;
+  bus.subscribe(EventType::candle_closed, std::ref(rec));
+  bus.start();
+  for (int round = 0; round < 20; ++round) {
+    std::this_thread::sleep_for(2ms);  // let the loop fall asleep
+    bus.publish(candle_event(round));
+  }
+  ASSERT_TRUE(bus.wait_idle(10s));
+  EXPECT_EQ(rec.size(), 20u);
+}

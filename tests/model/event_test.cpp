@@ -1,0 +1,59 @@
+#include "tradebus/model/event.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tradebus/model/event_json.hpp"
+#include "tradebus/model/time_format.hpp"
+
+using namespace tradebus;
+
+TEST(Event, HoldsPayloadInline) {
+  // The payload lives in the event: copying a candle event allocates nothing per event.
+  static_assert(sizeof(Event) < 320, "keep events small: they sit in ring slots");
+  Candle c;
+  c.symbol = "BTCUSDT";
+  c.close = Decimal::from_string("7186.68");
+  Event e(EventType::candle_closed, c, 42, "csv");
+  EXPECT_EQ(e.as<Candle>().close, c.close);
+  EXPECT_EQ(e.get_if<Order>(), nullptr);
+  EXPECT_THROW(e.as<Order>(), std::bad_variant_access);
+}
+
+TEST(Event, DefaultLanesFollowTheSeed) {
+  EXPECT_EQ(default_lane(EventType::candle_closed), Lane::data);
+  EXPECT_EQ(default_lane(EventType::signal_generated), Lane::signal);
+  EXPECT_EQ(default_lane(EventType::error), Lane::signal);
+  for (auto t : {EventType::order_created, EventType::order_filled, EventType::order_rejected,
+                 EventType::order_canceled})
+    EXPECT_EQ(default_lane(t), Lane::order);
+}
+
+TEST(Event, TypeNamesRoundTrip) {
+  for (std::size_t i = 0; i < kEventTypeCount; ++i) {
+    const auto t = static_cast<EventType>(i);
+    EXPECT_EQ(parse_event_type(to_string(t)), t);
+  }
+  EXPECT_FALSE(parse_event_type("NOPE").has_value());
+}
+
+TEST(Event, SymbolsLongerThanTheirStorageAreRefused) {
+  EXPECT_THROW(Symbol("A_SYMBOL_THAT_IS_FAR_TOO_LONG"), std::length_error);
+  EXPECT_EQ(FixedString<4>::truncated("abcdef").view(), "abcd");
+}
+
+TEST(Event, JsonCarriesExactDecimalsAndEscapes) {
+  Order o;
+  o.client_order_id = "tb-1";
+  o.symbol = "BTCUSDT";
+  o.quantity = Decimal::from_string("0.01");
+  o.reason = "bad \"quote\"";
+  const auto j = to_json(Event(EventType::order_created, o, 5, "om"));
+  EXPECT_NE(j.find(R"("type":"ORDER_CREATED")"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("quantity":"0.01")"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"(bad \"quote\")"), std::string::npos) << j;
+}
+
+TEST(TimeFormat, FormatsUtc) {
+  EXPECT_EQ(format_utc(1'577'836'800'000'000'000LL), "2020-01-01T00:00:00Z");
+  EXPECT_EQ(format_utc(1'577'836'859'999'000'000LL, true), "2020-01-01T00:00:59.999Z");
+}

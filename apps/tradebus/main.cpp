@@ -1,8 +1,8 @@
 // tradebus: the command-line program. main = logging set-up + subcommands; each command wires
 // library components and nothing more.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "commands/commands.hpp"
 

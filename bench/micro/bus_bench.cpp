@@ -5,22 +5,26 @@
 namespace tb = tradebus::bench;
 
 static void BM_BusThroughputBusySpin(benchmark::State& state) {
-  for (auto _ : state) state.counters["eps"] = tb::bus_throughput_eps(tradebus::WaitStrategy::busy_spin, 2'000'000);
+  for (auto _ : state)
+    state.counters["eps"] = tb::bus_throughput_eps(tradebus::WaitStrategy::busy_spin, 2'000'000);
 }
 BENCHMARK(BM_BusThroughputBusySpin)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 static void BM_BusThroughputBlocking(benchmark::State& state) {
-  for (auto _ : state) state.counters["eps"] = tb::bus_throughput_eps(tradebus::WaitStrategy::blocking, 2'000'000);
+  for (auto _ : state)
+    state.counters["eps"] = tb::bus_throughput_eps(tradebus::WaitStrategy::blocking, 2'000'000);
 }
 BENCHMARK(BM_BusThroughputBlocking)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 static void BM_BusSameThread(benchmark::State& state) {
-  for (auto _ : state) state.counters["eps"] = tb::same_thread_eps(2'000'000);
+  for (auto _ : state)
+    state.counters["eps"] = tb::same_thread_eps(2'000'000);
 }
 BENCHMARK(BM_BusSameThread)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 static void BM_Pipeline(benchmark::State& state) {
-  for (auto _ : state) state.counters["candles_per_s"] = tb::pipeline_candles_per_s(1'000'000);
+  for (auto _ : state)
+    state.counters["candles_per_s"] = tb::pipeline_candles_per_s(1'000'000);
 }
 BENCHMARK(BM_Pipeline)->Unit(benchmark::kMillisecond)->Iterations(3);
 

@@ -26,7 +26,8 @@ double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string
   std::filesystem::create_directories(dir);
   SyntheticMarketOptions mo;
   mo.symbols.clear();
-  for (int i = 0; i < symbols; ++i) mo.symbols.push_back({fmt::format("S{:02}USDT", i), "100"});
+  for (int i = 0; i < symbols; ++i)
+    mo.symbols.push_back({fmt::format("S{:02}USDT", i), "100"});
   mo.candles_per_symbol = rows / static_cast<std::uint64_t>(symbols);
   SyntheticRows gen(mo);
   std::vector<std::ofstream> outs;
@@ -38,13 +39,17 @@ double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string
   }
   Candle c;
   // Candles come out symbol-sorted per instant; S00.. sort like their file index.
-  for (std::uint64_t k = 0; gen.pull(c); ++k) write_kline_csv_row(outs[k % static_cast<std::uint64_t>(symbols)], c);
-  for (auto& o : outs) o.close();
+  for (std::uint64_t k = 0; gen.pull(c); ++k)
+    write_kline_csv_row(outs[k % static_cast<std::uint64_t>(symbols)], c);
+  for (auto& o : outs)
+    o.close();
   cfg.quantity = Decimal::from_int(1);
   cfg.capital = Decimal::from_int(1'000'000);
   const BacktestResult r = run_backtest(cfg);
-  for (const auto& d : cfg.data) std::remove(d.path.c_str());
-  return r.candles == mo.candles_per_symbol * static_cast<std::uint64_t>(symbols) ? r.candles_per_s : 0;
+  for (const auto& d : cfg.data)
+    std::remove(d.path.c_str());
+  return r.candles == mo.candles_per_symbol * static_cast<std::uint64_t>(symbols) ? r.candles_per_s
+                                                                                  : 0;
 }
 
 }  // namespace tradebus::bench

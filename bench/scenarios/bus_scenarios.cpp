@@ -1,9 +1,9 @@
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "scenarios.hpp"
@@ -27,11 +27,13 @@ Candle sample_candle() {
 }
 
 std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
 }
 
 void wait_for(const std::atomic<std::uint64_t>& counter, std::uint64_t target) {
-  while (counter.load(std::memory_order_acquire) < target) std::this_thread::yield();
+  while (counter.load(std::memory_order_acquire) < target)
+    std::this_thread::yield();
 }
 
 }  // namespace
@@ -45,9 +47,8 @@ double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on) {
   EventBus bus(o);
   std::atomic<std::uint64_t> seen{0};
   std::uint64_t local = 0;
-  bus.subscribe(EventType::candle_closed, [&](const Event&) {
-    seen.store(++local, std::memory_order_release);
-  });
+  bus.subscribe(EventType::candle_closed,
+                [&](const Event&) { seen.store(++local, std::memory_order_release); });
   bus.start();
   const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
   const auto t0 = Clock::now();
@@ -142,7 +143,8 @@ double rss_mb_full_queues() {
   long pages = 0, resident = 0;
   std::ifstream statm("/proc/self/statm");
   statm >> pages >> resident;
-  const double mb = static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  const double mb = static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) /
+                    (1024.0 * 1024.0);
   o.pending_orders_file.clear();
   bus.stop();  // counted as unprocessed; no file written
   return mb;

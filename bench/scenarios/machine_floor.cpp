@@ -64,7 +64,8 @@ MachineFloor measure_machine_floor(std::uint64_t n, std::uint64_t m) {
       (void)r->pop(o);
       handler(o);
     }
-    f.same_thread_eps = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
+    f.same_thread_eps =
+        static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
   }
   {
     auto r = std::make_unique<SpscRing<4096>>();
@@ -82,7 +83,8 @@ MachineFloor measure_machine_floor(std::uint64_t n, std::uint64_t m) {
       }
     }
     c.join();
-    f.cross_thread_eps = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
+    f.cross_thread_eps =
+        static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
   }
   {
     auto a = std::make_unique<SpscRing<64>>();

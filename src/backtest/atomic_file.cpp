@@ -1,19 +1,18 @@
 #include "tradebus/backtest/atomic_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace tradebus {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
   out_.open(tmp_, std::ios::out | std::ios::trunc | std::ios::binary);
-  if (!out_)
-    throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+  if (!out_) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
 }
 
 AtomicFile::~AtomicFile() {
@@ -34,7 +33,8 @@ void AtomicFile::commit() {
     ::close(fd);
   }
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + tmp_ + " to " + path_ + ": " + std::strerror(errno));
+    throw std::runtime_error("cannot rename " + tmp_ + " to " + path_ + ": " +
+                             std::strerror(errno));
   committed_ = true;
 }
 

@@ -36,8 +36,8 @@ Decimal decimal_of(const Ctx& cx, const toml::node& n, const std::string& key) {
       throw ConfigError(fmt::format("{}: {} is out of range", cx.where(n, key), *d));
     }
   }
-  throw ConfigError(fmt::format("{}: expected a decimal (string like \"0.01\" or a number)",
-                                cx.where(n, key)));
+  throw ConfigError(
+      fmt::format("{}: expected a decimal (string like \"0.01\" or a number)", cx.where(n, key)));
 }
 
 std::int64_t int_of(const Ctx& cx, const toml::node& n, const std::string& key, std::int64_t min,
@@ -73,7 +73,8 @@ StrategySpec strategy_of(const Ctx& cx, const toml::table& t, const std::string&
       s.id = string_of(cx, v, prefix + ".id");
     else if (key == "params" && v.is_table()) {
       for (auto&& [pk, pv] : *v.as_table())
-        s.params[std::string(pk.str())] = scalar_text(cx, pv, prefix + ".params." + std::string(pk.str()));
+        s.params[std::string(pk.str())] =
+            scalar_text(cx, pv, prefix + ".params." + std::string(pk.str()));
     } else
       s.params[key] = scalar_text(cx, v, prefix + "." + key);  // strategy parameters inline
   }
@@ -118,7 +119,8 @@ void BacktestConfig::validate() {
     throw ConfigError(fmt::format("quantity must be positive, got {}", quantity.to_string()));
   if (!capital.is_positive())
     throw ConfigError(fmt::format("capital must be positive, got {}", capital.to_string()));
-  if (fee_bps < 0 || fee_bps > 10'000) throw ConfigError(fmt::format("fee_bps must be in [0, 10000], got {}", fee_bps));
+  if (fee_bps < 0 || fee_bps > 10'000)
+    throw ConfigError(fmt::format("fee_bps must be in [0, 10000], got {}", fee_bps));
   if (slippage_bps < 0 || slippage_bps > 10'000)
     throw ConfigError(fmt::format("slippage_bps must be in [0, 10000], got {}", slippage_bps));
   if (max_position.is_negative() || max_notional.is_negative())
@@ -129,7 +131,8 @@ void BacktestConfig::validate() {
 
   std::vector<std::string> symbols;
   if (data.empty())
-    for (const auto& s : synthetic.symbols) symbols.push_back(s.symbol);
+    for (const auto& s : synthetic.symbols)
+      symbols.push_back(s.symbol);
   else
     for (const auto& d : data)
       symbols.push_back(d.symbol.empty() ? KlineCsvReader::symbol_from_path(d.path) : d.symbol);
@@ -138,8 +141,7 @@ void BacktestConfig::validate() {
   for (const auto& sym : symbols) {
     if (sym.empty()) continue;  // reported by the source with the file name
     auto q = quote_asset_of(sym);
-    if (!q)
-      throw ConfigError(fmt::format("cannot tell the quote currency of symbol '{}'", sym));
+    if (!q) throw ConfigError(fmt::format("cannot tell the quote currency of symbol '{}'", sym));
     if (quote.empty()) {
       quote = std::string(*q);
       first = sym;
@@ -170,9 +172,12 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
     const std::string key(k.str());
     if (key == "data") {
       auto* arr = v.as_array();
-      if (!arr) throw ConfigError(fmt::format("{}: expected an array of \"SYMBOL=PATH\"", cx.where(v, key)));
+      if (!arr)
+        throw ConfigError(
+            fmt::format("{}: expected an array of \"SYMBOL=PATH\"", cx.where(v, key)));
       cfg.data.clear();
-      for (auto&& item : *arr) cfg.data.push_back(BacktestConfig::parse_data_arg(string_of(cx, item, key)));
+      for (auto&& item : *arr)
+        cfg.data.push_back(BacktestConfig::parse_data_arg(string_of(cx, item, key)));
     } else if (key == "capital") {
       cfg.capital = decimal_of(cx, v, key);
     } else if (key == "quantity") {
@@ -193,7 +198,8 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
       cfg.report_points = static_cast<std::size_t>(int_of(cx, v, key, 10, 1'000'000));
     } else if (key == "speed") {
       auto d = v.value<double>();
-      if (!d || *d < 0) throw ConfigError(fmt::format("{}: expected a number >= 0", cx.where(v, key)));
+      if (!d || *d < 0)
+        throw ConfigError(fmt::format("{}: expected a number >= 0", cx.where(v, key)));
       cfg.speed = *d;
     } else if (key == "strategy") {
       auto* t = v.as_table();
@@ -202,7 +208,8 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
       strategies_set = true;
     } else if (key == "strategies") {
       auto* arr = v.as_array();
-      if (!arr) throw ConfigError(fmt::format("{}: expected [[strategies]] tables", cx.where(v, key)));
+      if (!arr)
+        throw ConfigError(fmt::format("{}: expected [[strategies]] tables", cx.where(v, key)));
       if (!strategies_set) cfg.strategies.clear();
       strategies_set = true;
       std::size_t i = 0;
@@ -219,16 +226,20 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
         if (sk.str() == "seed")
           cfg.synthetic.seed = static_cast<std::uint64_t>(int_of(cx, sv, skey, 0, INT64_MAX));
         else if (sk.str() == "candles")
-          cfg.synthetic.candles_per_symbol = static_cast<std::uint64_t>(int_of(cx, sv, skey, 1, 1'000'000'000));
+          cfg.synthetic.candles_per_symbol =
+              static_cast<std::uint64_t>(int_of(cx, sv, skey, 1, 1'000'000'000));
         else if (sk.str() == "symbols") {
           auto* arr = sv.as_array();
-          if (!arr) throw ConfigError(fmt::format("{}: expected [\"SYMBOL:START_PRICE\", ...]", cx.where(sv, skey)));
+          if (!arr)
+            throw ConfigError(
+                fmt::format("{}: expected [\"SYMBOL:START_PRICE\", ...]", cx.where(sv, skey)));
           cfg.synthetic.symbols.clear();
           for (auto&& item : *arr) {
             const std::string s = string_of(cx, item, skey);
             const auto colon = s.find(':');
             if (colon == std::string::npos || !Decimal::parse(s.substr(colon + 1)))
-              throw ConfigError(fmt::format("{}: '{}' is not SYMBOL:START_PRICE", cx.where(item, skey), s));
+              throw ConfigError(
+                  fmt::format("{}: '{}' is not SYMBOL:START_PRICE", cx.where(item, skey), s));
             cfg.synthetic.symbols.push_back({s.substr(0, colon), s.substr(colon + 1)});
           }
         } else

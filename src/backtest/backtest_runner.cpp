@@ -31,7 +31,8 @@ constexpr std::size_t kTripsSample = 2000;
 // Marks equity once per timestamp and keeps the bounded series for the report.
 class EquityRecorder {
  public:
-  EquityRecorder(const Portfolio& p, std::size_t points) : portfolio_(p), equity_(points), drawdown_(points) {}
+  EquityRecorder(const Portfolio& p, std::size_t points)
+      : portfolio_(p), equity_(points), drawdown_(points) {}
 
   void on_candle(const Candle& c) {
     if (has_ts_ && c.open_time_ns == ts_) return;
@@ -49,8 +50,7 @@ class EquityRecorder {
     const Money equity = portfolio_.equity();
     if (!has_peak_ || equity > peak_) peak_ = equity, has_peak_ = true;
     double dd = 0;
-    if (peak_.is_positive())
-      dd = Decimal::div(peak_ - equity, peak_).to_double();
+    if (peak_.is_positive()) dd = Decimal::div(peak_ - equity, peak_).to_double();
     if (dd > max_drawdown_) max_drawdown_ = dd;
     equity_.add(ts_, equity.to_double());
     drawdown_.add(ts_, dd);
@@ -80,13 +80,18 @@ void write_fill_csv(std::ostream& out, const Fill& f) {
   out << format_utc(f.time_ns, true) << ',' << f.time_ns << ',' << f.symbol.view() << ','
       << to_string(f.side) << ',' << f.price.to_string() << ',' << f.quantity.to_string() << ','
       << Decimal::mul(f.price, f.quantity).to_string() << ',' << f.fee.to_string() << ','
-      << f.fee_asset.view() << ',' << f.client_order_id.view() << ',' << f.strategy_id.view()
-      << ',' << f.trade_id << '\n';
+      << f.fee_asset.view() << ',' << f.client_order_id.view() << ',' << f.strategy_id.view() << ','
+      << f.trade_id << '\n';
 }
 
 }  // namespace
 
 BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress) {
+  return run_backtest(std::move(cfg), progress, StrategyRegistry::with_builtins());
+}
+
+BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress,
+                            const StrategyRegistry& registry) {
   cfg.validate();
 
   // Everything that can fail on bad input fails here, before the engine starts.
@@ -94,7 +99,8 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   std::vector<std::string> symbols;
   if (cfg.data.empty()) {
     auto synth = std::make_shared<SyntheticMarket>(cfg.synthetic);
-    for (const auto& s : cfg.synthetic.symbols) symbols.push_back(s.symbol);
+    for (const auto& s : cfg.synthetic.symbols)
+      symbols.push_back(s.symbol);
     source = synth;
   } else {
     auto csv = std::make_shared<KlineCsvSource>(cfg.data);
@@ -103,10 +109,10 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   }
   source->set_speed(cfg.speed);
 
-  const auto registry = StrategyRegistry::with_builtins();
   std::vector<std::shared_ptr<Strategy>> strategies;
   for (const auto& spec : cfg.strategies)
-    strategies.push_back(registry.create(spec.name, spec.id, StrategyParams(spec.name, spec.params)));
+    strategies.push_back(
+        registry.create(spec.name, spec.id, StrategyParams(spec.name, spec.params)));
 
   std::optional<AtomicFile> trades_file;
   if (!cfg.trades_path.empty()) {
@@ -138,7 +144,8 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   engine.add_candle_observer([&](const Candle& c) {
     recorder.on_candle(c);
     auto it = price_series.find(c.symbol);
-    if (it == price_series.end()) it = price_series.emplace(c.symbol, detail::SeriesSampler(cfg.report_points)).first;
+    if (it == price_series.end())
+      it = price_series.emplace(c.symbol, detail::SeriesSampler(cfg.report_points)).first;
     it->second.add(c.open_time_ns, c.close.to_double());
   });
   std::uint64_t trips_seen = 0;
@@ -199,7 +206,8 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   cv.notify_all();
   if (monitor.joinable()) monitor.join();
   if (progress) progress(source->progress(), engine.counters().candles);
-  if (!error.empty()) throw DataError("backtest", 0, error);  // the source's message names file:line
+  if (!error.empty())
+    throw DataError("backtest", 0, error);  // the source's message names file:line
 
   recorder.finish();
   r.interrupted = engine.stop_requested();
@@ -211,7 +219,8 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   r.fills = counters.fills;
   r.rejected = counters.rejected;
   r.handler_errors = stats.handler_errors;
-  for (std::size_t i = 0; i < 3; ++i) r.dropped[i] = stats.queues[i].dropped;
+  for (std::size_t i = 0; i < 3; ++i)
+    r.dropped[i] = stats.queues[i].dropped;
   r.trades = portfolio->round_trips();
   r.wins = portfolio->wins();
   r.fees = portfolio->fees_paid();
@@ -225,24 +234,29 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   r.candles_per_s = r.elapsed_s > 0 ? static_cast<double>(r.candles) / r.elapsed_s : 0;
   r.quote_currency = cfg.quote_currency;
   r.symbols = symbols;
-  for (const auto& [sym, pos] : portfolio->positions()) r.positions[sym.str()] = pos.quantity;
+  for (const auto& [sym, pos] : portfolio->positions())
+    r.positions[sym.str()] = pos.quantity;
   r.equity_curve = recorder.equity().take();
   r.drawdown_curve = recorder.drawdown().take();
-  for (auto& [sym, s] : price_series) r.prices[sym.str()] = s.take();
+  for (auto& [sym, s] : price_series)
+    r.prices[sym.str()] = s.take();
   if (trades_file) trades_file->commit();
   return r;
 }
 
 std::string to_json(const BacktestResult& r, const BacktestConfig& cfg) {
   std::string symbols, strategies, positions;
-  for (const auto& s : r.symbols) symbols += fmt::format("{}\"{}\"", symbols.empty() ? "" : ",", json_escape(s));
+  for (const auto& s : r.symbols)
+    symbols += fmt::format("{}\"{}\"", symbols.empty() ? "" : ",", json_escape(s));
   for (const auto& s : r.strategies)
     strategies += fmt::format("{}\"{}\"", strategies.empty() ? "" : ",", json_escape(s));
   for (const auto& [s, q] : r.positions)
-    positions += fmt::format("{}\"{}\":{}", positions.empty() ? "" : ",", json_escape(s), q.to_string());
-  const double ret = r.initial_capital.is_zero()
-                         ? 0
-                         : (r.final_equity - r.initial_capital).to_double() / r.initial_capital.to_double();
+    positions +=
+        fmt::format("{}\"{}\":{}", positions.empty() ? "" : ",", json_escape(s), q.to_string());
+  const double ret =
+      r.initial_capital.is_zero()
+          ? 0
+          : (r.final_equity - r.initial_capital).to_double() / r.initial_capital.to_double();
   return fmt::format(
       R"({{"candles":{},"symbols":[{}],"strategies":[{}],"signals":{},"orders":{},"fills":{},"trades":{},"wins":{},"rejected":{},"fees":{},"initial_capital":{},"final_equity":{},"final_cash":{},"realized_pnl":{},"unrealized_pnl":{},"return":{:.8f},"max_drawdown":{:.8f},"open_orders_at_end":{},"positions":{{{}}},"quote_currency":"{}","elapsed_s":{:.6f},"candles_per_s":{:.0f},"dropped":{{"order":{},"signal":{},"data":{}}},"handler_errors":{},"interrupted":{},"report":{},"trades_file":{}}})",
       r.candles, symbols, strategies, r.signals, r.orders, r.fills, r.trades, r.wins, r.rejected,
@@ -255,15 +269,20 @@ std::string to_json(const BacktestResult& r, const BacktestConfig& cfg) {
 }
 
 std::string to_text(const BacktestResult& r) {
-  const double ret = r.initial_capital.is_zero()
-                         ? 0
-                         : (r.final_equity - r.initial_capital).to_double() / r.initial_capital.to_double();
+  const double ret =
+      r.initial_capital.is_zero()
+          ? 0
+          : (r.final_equity - r.initial_capital).to_double() / r.initial_capital.to_double();
   std::string s;
-  auto row = [&](std::string_view k, const std::string& v) { s += fmt::format("  {:<22} {}\n", k, v); };
+  auto row = [&](std::string_view k, const std::string& v) {
+    s += fmt::format("  {:<22} {}\n", k, v);
+  };
   std::string syms;
-  for (const auto& x : r.symbols) syms += (syms.empty() ? "" : ", ") + x;
+  for (const auto& x : r.symbols)
+    syms += (syms.empty() ? "" : ", ") + x;
   std::string strats;
-  for (const auto& x : r.strategies) strats += (strats.empty() ? "" : ", ") + x;
+  for (const auto& x : r.strategies)
+    strats += (strats.empty() ? "" : ", ") + x;
   s += "Backtest summary\n";
   row("symbols", syms);
   row("strategies", strats);
@@ -274,12 +293,13 @@ std::string to_text(const BacktestResult& r) {
   row("rejected orders", fmt::format("{}", r.rejected));
   row("open orders at end", fmt::format("{}", r.open_orders_at_end));
   row("fees", fmt::format("{} {}", r.fees.to_string_fixed(2), r.quote_currency));
-  row("initial capital", fmt::format("{} {}", r.initial_capital.to_string_fixed(2), r.quote_currency));
+  row("initial capital",
+      fmt::format("{} {}", r.initial_capital.to_string_fixed(2), r.quote_currency));
   row("final equity", fmt::format("{} {}", r.final_equity.to_string_fixed(2), r.quote_currency));
   row("return", fmt::format("{:+.4f} %", ret * 100));
   row("max drawdown", fmt::format("{:.4f} %", r.max_drawdown * 100));
   row("realized / unrealized", fmt::format("{} / {}", r.realized_pnl.to_string_fixed(2),
-                                            r.unrealized_pnl.to_string_fixed(2)));
+                                           r.unrealized_pnl.to_string_fixed(2)));
   row("elapsed", fmt::format("{:.3f} s ({:.0f} candles/s)", r.elapsed_s, r.candles_per_s));
   row("dropped events", fmt::format("{}", r.dropped[0] + r.dropped[1] + r.dropped[2]));
   if (r.interrupted) row("note", "interrupted before the end of the data");

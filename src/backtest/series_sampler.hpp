@@ -20,7 +20,8 @@ class SeriesSampler {
     points_.push_back(last_);
     if (points_.size() >= max_) {
       std::size_t j = 0;
-      for (std::size_t i = 0; i < points_.size(); i += 2) points_[j++] = points_[i];
+      for (std::size_t i = 0; i < points_.size(); i += 2)
+        points_[j++] = points_[i];
       points_.resize(j);
       stride_ *= 2;
     }

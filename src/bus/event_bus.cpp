@@ -10,14 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "event_ring.hpp"
 #include "tradebus/bus/latency_histogram.hpp"
@@ -34,10 +34,14 @@ namespace tradebus {
 
 std::string_view to_string(Overflow o) noexcept {
   switch (o) {
-    case Overflow::drop_newest: return "drop_newest";
-    case Overflow::drop_oldest: return "drop_oldest";
-    case Overflow::fail: return "fail";
-    case Overflow::wait_forever: return "wait_forever";
+    case Overflow::drop_newest:
+      return "drop_newest";
+    case Overflow::drop_oldest:
+      return "drop_oldest";
+    case Overflow::fail:
+      return "fail";
+    case Overflow::wait_forever:
+      return "wait_forever";
   }
   return "?";
 }
@@ -114,8 +118,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     e->is_async = static_cast<bool>(a);
     e->sync = std::move(h);
     e->async = std::move(a);
-    e->name = name.empty() ? fmt::format("{}#{}", to_string(type), next_handler_id_++)
-                           : std::move(name);
+    e->name =
+        name.empty() ? fmt::format("{}#{}", to_string(type), next_handler_id_++) : std::move(name);
     {
       std::lock_guard lk(registry_mu_);
       all_handlers_.push_back(e);
@@ -160,7 +164,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       cmds.swap(cmds_);
       has_cmds_.store(false, std::memory_order_relaxed);
     }
-    for (auto& c : cmds) c();
+    for (auto& c : cmds)
+      c();
   }
 
   void compact() {
@@ -183,11 +188,14 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     if (state_.load(std::memory_order_relaxed) == State::stopped) late_sweep();
   }
 
-  // A publish raced with the bus stopping and its event may have missed the final sweep.
-  [[noreturn]] void late_sweep() {
-    report_leftovers();
-    throw BusStateError("EventBus: publish raced with the bus stopping; the event was reported "
-                        "as unprocessed (order events written to the pending-orders file)");
+  // A publish raced with the bus stopping: its event may have been dispatched, swept by
+  // finish(), or pushed after that sweep. Sweep again; if anything was left, it is reported
+  // (orders written out) and the publisher learns it.
+  void late_sweep() {
+    if (report_leftovers()) return;
+    throw BusStateError(
+        "EventBus: publish raced with the bus stopping; the event was reported "
+        "as unprocessed (order events written to the pending-orders file)");
   }
 
   void wake_loop() {
@@ -221,9 +229,15 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     LaneState& ls = lane(l);
     if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) return;
     switch (ls.policy.overflow) {
-      case Overflow::wait_forever: park(ls, std::move(e)); return;
-      case Overflow::drop_newest: drop(ls, e); return;
-      case Overflow::drop_oldest: evict_and_push(ls, std::move(e)); return;
+      case Overflow::wait_forever:
+        park(ls, std::move(e));
+        return;
+      case Overflow::drop_newest:
+        drop(ls, e);
+        return;
+      case Overflow::drop_oldest:
+        evict_and_push(ls, std::move(e));
+        return;
       case Overflow::fail:
         bump_shared(ls.block_timeouts);
         throw QueueFullError(fmt::format(
@@ -269,15 +283,20 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     if (wait_for_space(ls, e, deadline)) return;
     bump_shared(ls.block_timeouts);
     switch (ls.policy.overflow) {
-      case Overflow::drop_newest: drop(ls, e); return;
-      case Overflow::drop_oldest: evict_and_push(ls, std::move(e)); return;
+      case Overflow::drop_newest:
+        drop(ls, e);
+        return;
+      case Overflow::drop_oldest:
+        evict_and_push(ls, std::move(e));
+        return;
       case Overflow::fail:
         throw QueueFullError(fmt::format(
-            "{} queue stayed full (capacity {}) for {} ms; {} not published",
-            to_string(ls.lane), ls.policy.capacity,
+            "{} queue stayed full (capacity {}) for {} ms; {} not published", to_string(ls.lane),
+            ls.policy.capacity,
             std::chrono::duration_cast<std::chrono::milliseconds>(ls.policy.wait).count(),
             to_string(e.type)));
-      case Overflow::wait_forever: return;  // unreachable: waits until pushed or throws
+      case Overflow::wait_forever:
+        return;  // unreachable: waits until pushed or throws
     }
   }
 
@@ -293,8 +312,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     for (;;) {
       if (state_.load(std::memory_order_acquire) == State::stopped) {
         ls.space_waiters.fetch_sub(1);
-        throw BusStateError(fmt::format("EventBus stopped while a {} publish waited for room",
-                                        to_string(ls.lane)));
+        throw BusStateError(
+            fmt::format("EventBus stopped while a {} publish waited for room", to_string(ls.lane)));
       }
       if (ls.ring.try_push(e)) {
         ls.space_waiters.fetch_sub(1);
@@ -326,7 +345,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     if (on_loop_thread()) {
       // Never wait on the loop thread for the never-drop queue: park keeps order and bounds
       // nothing but what handlers publish. Other policies may wait: the loop keeps running.
-      if (ls.policy.overflow == Overflow::wait_forever || ls.policy.overflow == Overflow::drop_oldest) {
+      if (ls.policy.overflow == Overflow::wait_forever ||
+          ls.policy.overflow == Overflow::drop_oldest) {
         publish_on_loop(std::move(e), l);
         co_return;
       }
@@ -355,11 +375,9 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       drop(ls, e);
       co_return;
     }
-    throw QueueFullError(fmt::format("{} queue stayed full (capacity {}) for {} ms",
-                                     to_string(ls.lane), ls.policy.capacity,
-                                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         ls.policy.wait)
-                                         .count()));
+    throw QueueFullError(fmt::format(
+        "{} queue stayed full (capacity {}) for {} ms", to_string(ls.lane), ls.policy.capacity,
+        std::chrono::duration_cast<std::chrono::milliseconds>(ls.policy.wait).count()));
   }
 
   // ---------------------------------------------------------------- the loop
@@ -415,7 +433,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   void unpark() {
     bool left = false;
     for (auto& ls : lanes_) {
-      while (!ls->parked.empty() && ls->ring.try_push(ls->parked.front())) ls->parked.pop_front();
+      while (!ls->parked.empty() && ls->ring.try_push(ls->parked.front()))
+        ls->parked.pop_front();
       ls->parked_size.store(ls->parked.size(), std::memory_order_relaxed);
       left |= !ls->parked.empty();
     }
@@ -540,8 +559,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     info.severity = Severity::error;
     info.error_type = "handler_exception";
     info.message = std::string(what);
-    info.context = fmt::format("handler={} event={} sequence={}", h.name, to_string(ev.type),
-                               ev.sequence);
+    info.context =
+        fmt::format("handler={} event={} sequence={}", h.name, to_string(ev.type), ev.sequence);
     Event err(EventType::error, std::move(info), ev.timestamp_ns, "bus");
     if (!lane(Lane::signal).ring.try_push(err)) bump(error_events_dropped_);
   }
@@ -549,8 +568,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // Runs handlers [from, end) of ev's list as one coroutine; the lane waits for it (FIFO).
   void spawn_async_tail(Event&& ev, LaneState& ls, std::size_t from) {
     auto& list = handlers_[static_cast<std::size_t>(ev.type)];
-    std::vector<std::shared_ptr<HandlerEntry>> rest(list.begin() + static_cast<std::ptrdiff_t>(from),
-                                                    list.end());
+    std::vector<std::shared_ptr<HandlerEntry>> rest(
+        list.begin() + static_cast<std::ptrdiff_t>(from), list.end());
     ls.busy = true;
     coro_pending_view_.store(++coro_pending_);
     auto self = shared_from_this();
@@ -669,8 +688,10 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         }
       };
       Event e;
-      while (ls->ring.try_pop_any(e)) handle(e);
-      for (auto& p : ls->parked) handle(p);
+      while (ls->ring.try_pop_any(e))
+        handle(e);
+      for (auto& p : ls->parked)
+        handle(p);
       ls->parked.clear();
       ls->parked_size.store(0);
     }
@@ -680,7 +701,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
                    orders.size());
     if (!orders.empty() && !options_.pending_orders_file.empty()) {
       std::ofstream out(options_.pending_orders_file, std::ios::app);
-      for (auto& o : orders) out << o << '\n';
+      for (auto& o : orders)
+        out << o << '\n';
       out.flush();
       if (out)
         spdlog::critical("{} pending order events written to {} for manual review", orders.size(),
@@ -833,8 +855,12 @@ Subscription EventBus::subscribe_async(EventType type, AsyncHandler handler, std
   return core_->subscribe(type, {}, std::move(handler), std::move(name));
 }
 
-void EventBus::publish(Event e, Lane lane) { core_->publish(std::move(e), lane); }
-bool EventBus::try_publish(Event& e, Lane lane) { return core_->try_publish(e, lane); }
+void EventBus::publish(Event e, Lane lane) {
+  core_->publish(std::move(e), lane);
+}
+bool EventBus::try_publish(Event& e, Lane lane) {
+  return core_->try_publish(e, lane);
+}
 bool EventBus::publish_for(Event& e, Lane lane, std::chrono::nanoseconds timeout) {
   return core_->publish_for(e, lane, timeout);
 }
@@ -843,20 +869,38 @@ boost::asio::awaitable<void> EventBus::async_publish(Event e, std::optional<Lane
   return core_->async_publish(std::move(e), l);
 }
 
-void EventBus::start() { core_->start(); }
-void EventBus::run() { core_->run(); }
-void EventBus::stop() { core_->stop_and_wait(); }
+void EventBus::start() {
+  core_->start();
+}
+void EventBus::run() {
+  core_->run();
+}
+void EventBus::stop() {
+  core_->stop_and_wait();
+}
 bool EventBus::shutdown(std::chrono::nanoseconds timeout) {
   return core_->stop_and_wait(detail::BusCore::kDrain, timeout);
 }
 bool EventBus::wait_idle(std::chrono::nanoseconds timeout) const {
   return core_->wait_idle(timeout);
 }
-BusStats EventBus::stats() const { return core_->stats(); }
-bool EventBus::running() const noexcept { return core_->state_.load() == detail::State::running; }
-bool EventBus::on_loop_thread() const noexcept { return core_->on_loop_thread(); }
-const EventBusOptions& EventBus::options() const noexcept { return core_->options_; }
-boost::asio::io_context& EventBus::io_context() noexcept { return core_->io_; }
-void EventBus::set_observer(BusObserver* observer) { core_->observer_ = observer; }
+BusStats EventBus::stats() const {
+  return core_->stats();
+}
+bool EventBus::running() const noexcept {
+  return core_->state_.load() == detail::State::running;
+}
+bool EventBus::on_loop_thread() const noexcept {
+  return core_->on_loop_thread();
+}
+const EventBusOptions& EventBus::options() const noexcept {
+  return core_->options_;
+}
+boost::asio::io_context& EventBus::io_context() noexcept {
+  return core_->io_;
+}
+void EventBus::set_observer(BusObserver* observer) {
+  core_->observer_ = observer;
+}
 
 }  // namespace tradebus

@@ -24,7 +24,8 @@ class EventRing {
         mask_(slot_count_ - 1),
         multi_consumer_(multi_consumer),
         slots_(new Slot[slot_count_]) {
-    for (std::size_t i = 0; i < slot_count_; ++i) slots_[i].seq.store(i, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < slot_count_; ++i)
+      slots_[i].seq.store(i, std::memory_order_relaxed);
   }
   ~EventRing() {
     Event e;

@@ -7,7 +7,7 @@ namespace tradebus {
 int LatencyHistogram::bucket_of(std::uint64_t ns) noexcept {
   if (ns < kSubBuckets) return static_cast<int>(ns);
   const int msb = 63 - std::countl_zero(ns);  // >= 3
-  const int shift = msb - 3;                   // keep 3 bits below the leading one
+  const int shift = msb - 3;                  // keep 3 bits below the leading one
   const int sub = static_cast<int>((ns >> shift) & (kSubBuckets - 1));
   return (msb - 2) * kSubBuckets + sub;
 }

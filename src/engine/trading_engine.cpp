@@ -4,12 +4,12 @@
 #include <fstream>
 #include <mutex>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "tradebus/model/event_json.hpp"
 
@@ -39,8 +39,8 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   std::vector<std::function<void(const Candle&)>> candle_observers;
 
   // Counters: written by the loop thread (single writer), read anywhere.
-  std::atomic<std::uint64_t> candles{0}, signals{0}, orders{0}, fills{0}, rejected{0},
-      canceled{0}, errors{0}, critical_errors{0};
+  std::atomic<std::uint64_t> candles{0}, signals{0}, orders{0}, fills{0}, rejected{0}, canceled{0},
+      errors{0}, critical_errors{0};
 
   // run() control.
   std::mutex run_mu;
@@ -52,27 +52,32 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   const Candle* current_candle = nullptr;
 
   void setup_handlers() {
-    bus.subscribe_sync(EventType::candle_closed, [this](const Event& e) { on_candle(e); },
-                       "engine.on_candle");
-    bus.subscribe_sync(EventType::signal_generated, [this](const Event& e) { on_signal(e); },
-                       "engine.on_signal");
-    bus.subscribe_sync(EventType::order_created, [this](const Event& e) { on_order_created(e); },
-                       "engine.on_order_created");
-    bus.subscribe_sync(EventType::order_filled, [this](const Event& e) { on_order_filled(e); },
-                       "engine.on_order_filled");
-    bus.subscribe_sync(EventType::order_rejected, [this](const Event& e) { on_order_closed(e); },
-                       "engine.on_order_rejected");
-    bus.subscribe_sync(EventType::order_canceled, [this](const Event& e) { on_order_closed(e); },
-                       "engine.on_order_canceled");
-    bus.subscribe_sync(EventType::error, [this](const Event& e) { on_error(e); },
-                       "engine.on_error");
+    bus.subscribe_sync(
+        EventType::candle_closed, [this](const Event& e) { on_candle(e); }, "engine.on_candle");
+    bus.subscribe_sync(
+        EventType::signal_generated, [this](const Event& e) { on_signal(e); }, "engine.on_signal");
+    bus.subscribe_sync(
+        EventType::order_created, [this](const Event& e) { on_order_created(e); },
+        "engine.on_order_created");
+    bus.subscribe_sync(
+        EventType::order_filled, [this](const Event& e) { on_order_filled(e); },
+        "engine.on_order_filled");
+    bus.subscribe_sync(
+        EventType::order_rejected, [this](const Event& e) { on_order_closed(e); },
+        "engine.on_order_rejected");
+    bus.subscribe_sync(
+        EventType::order_canceled, [this](const Event& e) { on_order_closed(e); },
+        "engine.on_order_canceled");
+    bus.subscribe_sync(
+        EventType::error, [this](const Event& e) { on_error(e); }, "engine.on_error");
   }
 
   // --- handlers (loop thread) ------------------------------------------------
   void on_candle(const Event& e) {
     const Candle& c = e.as<Candle>();
     bump(candles);
-    for (auto& obs : candle_observers) obs(c);
+    for (auto& obs : candle_observers)
+      obs(c);
     if (exchange) guarded("exchange", Severity::critical, e, [&] { exchange->on_candle(c); });
     if (order_manager)
       guarded("order_manager", Severity::error, e, [&] { order_manager->on_candle(c); });
@@ -99,8 +104,8 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
       order = order_manager->create_order(s, e.sequence);
     } catch (const std::exception& ex) {
       persist_failed_order(s, ex.what());
-      publish_error("order_manager", Severity::critical, typeid(ex).name(), ex.what(),
-                    to_json(s), e.timestamp_ns);
+      publish_error("order_manager", Severity::critical, typeid(ex).name(), ex.what(), to_json(s),
+                    e.timestamp_ns);
       return;
     }
     if (!order) return;
@@ -158,13 +163,15 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     Order r = o;
     r.status = OrderStatus::rejected;
     r.reason = FixedString<63>::truncated(reason);
-    bus.publish(Event(EventType::order_rejected, r, o.created_ns, ShortId::truncated(exchange_name())));
+    bus.publish(
+        Event(EventType::order_rejected, r, o.created_ns, ShortId::truncated(exchange_name())));
   }
   void on_canceled(const Order& o, std::string_view reason) override {
     Order r = o;
     r.status = OrderStatus::canceled;
     r.reason = FixedString<63>::truncated(reason);
-    bus.publish(Event(EventType::order_canceled, r, o.created_ns, ShortId::truncated(exchange_name())));
+    bus.publish(
+        Event(EventType::order_canceled, r, o.created_ns, ShortId::truncated(exchange_name())));
   }
   std::string_view exchange_name() const { return exchange ? exchange->name() : "exchange"; }
 
@@ -250,11 +257,16 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   }
 };
 
-TradingEngine::TradingEngine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+TradingEngine::TradingEngine(EngineOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
 TradingEngine::~TradingEngine() = default;
 
-EventBus& TradingEngine::bus() noexcept { return impl_->bus; }
-void TradingEngine::set_data_collector(std::shared_ptr<DataCollector> c) { impl_->collector = std::move(c); }
+EventBus& TradingEngine::bus() noexcept {
+  return impl_->bus;
+}
+void TradingEngine::set_data_collector(std::shared_ptr<DataCollector> c) {
+  impl_->collector = std::move(c);
+}
 void TradingEngine::set_strategy(std::shared_ptr<Strategy> s) {
   impl_->strategies.clear();
   add_strategy(std::move(s));
@@ -266,21 +278,31 @@ void TradingEngine::add_strategy(std::shared_ptr<Strategy> s) {
       throw std::invalid_argument(fmt::format("duplicate strategy id '{}'", s->id()));
   impl_->strategies.push_back(std::move(s));
 }
-void TradingEngine::set_order_manager(std::shared_ptr<OrderManager> m) { impl_->order_manager = std::move(m); }
-void TradingEngine::set_exchange(std::shared_ptr<Exchange> x) { impl_->exchange = std::move(x); }
+void TradingEngine::set_order_manager(std::shared_ptr<OrderManager> m) {
+  impl_->order_manager = std::move(m);
+}
+void TradingEngine::set_exchange(std::shared_ptr<Exchange> x) {
+  impl_->exchange = std::move(x);
+}
 void TradingEngine::set_critical_alert(std::function<void(const ErrorInfo&)> a) {
   impl_->critical_alert = std::move(a);
 }
 void TradingEngine::add_candle_observer(std::function<void(const Candle&)> o) {
   impl_->candle_observers.push_back(std::move(o));
 }
-std::string TradingEngine::run() { return impl_->run(); }
-void TradingEngine::request_stop() { impl_->request_stop(); }
-bool TradingEngine::stop_requested() const noexcept { return impl_->stop_requested.load(); }
+std::string TradingEngine::run() {
+  return impl_->run();
+}
+void TradingEngine::request_stop() {
+  impl_->request_stop();
+}
+bool TradingEngine::stop_requested() const noexcept {
+  return impl_->stop_requested.load();
+}
 
 EngineCounters TradingEngine::counters() const {
   auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  return {r(impl_->candles), r(impl_->signals),  r(impl_->orders), r(impl_->fills),
+  return {r(impl_->candles),  r(impl_->signals),  r(impl_->orders), r(impl_->fills),
           r(impl_->rejected), r(impl_->canceled), r(impl_->errors), r(impl_->critical_errors)};
 }
 

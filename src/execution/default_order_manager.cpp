@@ -18,8 +18,7 @@ DefaultOrderManager::DefaultOrderManager(OrderManagerOptions options,
     throw std::invalid_argument("client order id prefix longer than 16 characters");
 }
 
-Order DefaultOrderManager::make_order(const Signal& s, Side side, Quantity qty,
-                                      std::uint64_t seq) {
+Order DefaultOrderManager::make_order(const Signal& s, Side side, Quantity qty, std::uint64_t seq) {
   Order o;
   o.client_order_id =
       ClientOrderId(fmt::format("{}-{}", options_.client_order_id_prefix, next_id_++));
@@ -77,8 +76,12 @@ void DefaultOrderManager::on_fill(const Fill& f) {
   if (f.order_complete) pending_.erase(f.symbol);
 }
 
-void DefaultOrderManager::on_order_closed(const Order& o) { pending_.erase(o.symbol); }
+void DefaultOrderManager::on_order_closed(const Order& o) {
+  pending_.erase(o.symbol);
+}
 
-void DefaultOrderManager::on_candle(const Candle& c) { portfolio_->mark(c.symbol, c.close); }
+void DefaultOrderManager::on_candle(const Candle& c) {
+  portfolio_->mark(c.symbol, c.close);
+}
 
 }  // namespace tradebus

@@ -45,7 +45,9 @@ std::optional<RoundTrip> Portfolio::apply(const Fill& f) {
   return t;
 }
 
-void Portfolio::mark(const Symbol& symbol, Price close) { positions_[symbol].last_price = close; }
+void Portfolio::mark(const Symbol& symbol, Price close) {
+  positions_[symbol].last_price = close;
+}
 
 Money Portfolio::equity() const {
   Money e = cash_;
@@ -56,13 +58,15 @@ Money Portfolio::equity() const {
 
 Money Portfolio::realized_pnl() const {
   Money r;
-  for (const auto& [s, p] : positions_) r += p.realized_pnl;
+  for (const auto& [s, p] : positions_)
+    r += p.realized_pnl;
   return r;
 }
 
 Money Portfolio::unrealized_pnl() const {
   Money u;
-  for (const auto& [s, p] : positions_) u += p.unrealized_pnl();
+  for (const auto& [s, p] : positions_)
+    u += p.unrealized_pnl();
   return u;
 }
 
@@ -78,9 +82,9 @@ const Position* Portfolio::position(const Symbol& symbol) const {
 
 std::optional<std::string_view> quote_asset_of(std::string_view symbol) noexcept {
   // Longest suffixes first so "FDUSD" wins over "USD"-like tails.
-  static constexpr std::array<std::string_view, 15> kQuotes{
-      "FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "DAI", "BTC", "ETH",
-      "BNB",   "EUR",  "TRY",  "GBP",  "BRL",  "JPY"};
+  static constexpr std::array<std::string_view, 15> kQuotes{"FDUSD", "USDT", "USDC", "BUSD", "TUSD",
+                                                            "USDP",  "DAI",  "BTC",  "ETH",  "BNB",
+                                                            "EUR",   "TRY",  "GBP",  "BRL",  "JPY"};
   for (auto q : kQuotes)
     if (symbol.size() > q.size() && symbol.substr(symbol.size() - q.size()) == q)
       return symbol.substr(symbol.size() - q.size());

@@ -8,12 +8,15 @@
 
 namespace tradebus {
 
-CandleReplay::~CandleReplay() { join(); }
+CandleReplay::~CandleReplay() {
+  join();
+}
 
 void CandleReplay::start(EventBus& bus, std::function<void(std::string)> finished) {
   if (thread_.joinable()) throw std::logic_error("CandleReplay: already started");
   stop_ = false;
-  thread_ = std::thread([this, &bus, f = std::move(finished)]() mutable { run(bus, std::move(f)); });
+  thread_ =
+      std::thread([this, &bus, f = std::move(finished)]() mutable { run(bus, std::move(f)); });
 }
 
 void CandleReplay::stop() {
@@ -39,7 +42,8 @@ void CandleReplay::run(EventBus& bus, std::function<void(std::string)> finished)
         const auto due = wall0 + std::chrono::nanoseconds(static_cast<std::int64_t>(
                                      static_cast<double>(c.close_time_ns - market0) / speed_));
         while (!stop_ && Clock::now() < due)
-          std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+          std::this_thread::sleep_until(
+              std::min(due, Clock::now() + std::chrono::milliseconds(50)));
       }
       bus.publish(Event(EventType::candle_closed, c, c.close_time_ns, ShortId::truncated(name())));
       published_.store(published_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

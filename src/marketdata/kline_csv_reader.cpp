@@ -1,10 +1,10 @@
 #include "tradebus/marketdata/kline_csv_reader.hpp"
 
+#include <sys/stat.h>
 #include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -12,15 +12,36 @@ namespace tradebus {
 namespace {
 
 constexpr std::size_t kChunk = 1 << 20;
-constexpr std::array<const char*, 12> kColumns{
-    "open_time", "open",         "high",   "low",  "close", "volume", "close_time",
-    "quote_volume", "trades", "taker_buy_base_volume", "taker_buy_quote_volume", "ignore"};
+constexpr std::array<const char*, 12> kColumns{"open_time",
+                                               "open",
+                                               "high",
+                                               "low",
+                                               "close",
+                                               "volume",
+                                               "close_time",
+                                               "quote_volume",
+                                               "trades",
+                                               "taker_buy_base_volume",
+                                               "taker_buy_quote_volume",
+                                               "ignore"};
 
 constexpr std::array<std::pair<std::string_view, std::int64_t>, 16> kIntervals{{
-    {"1s", 1'000},        {"1m", 60'000},        {"3m", 180'000},      {"5m", 300'000},
-    {"15m", 900'000},     {"30m", 1'800'000},    {"1h", 3'600'000},    {"2h", 7'200'000},
-    {"4h", 14'400'000},   {"6h", 21'600'000},    {"8h", 28'800'000},   {"12h", 43'200'000},
-    {"1d", 86'400'000},   {"3d", 259'200'000},   {"1w", 604'800'000},  {"1M", 2'592'000'000},
+    {"1s", 1'000},
+    {"1m", 60'000},
+    {"3m", 180'000},
+    {"5m", 300'000},
+    {"15m", 900'000},
+    {"30m", 1'800'000},
+    {"1h", 3'600'000},
+    {"2h", 7'200'000},
+    {"4h", 14'400'000},
+    {"6h", 21'600'000},
+    {"8h", 28'800'000},
+    {"12h", 43'200'000},
+    {"1d", 86'400'000},
+    {"3d", 259'200'000},
+    {"1w", 604'800'000},
+    {"1M", 2'592'000'000},
 }};
 
 std::string basename_of(const std::string& path) {
@@ -28,7 +49,9 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -72,7 +95,9 @@ KlineCsvReader::~KlineCsvReader() {
   if (file_) std::fclose(file_);
 }
 
-void KlineCsvReader::fail(const std::string& message) const { throw DataError(path_, line_, message); }
+void KlineCsvReader::fail(const std::string& message) const {
+  throw DataError(path_, line_, message);
+}
 
 bool KlineCsvReader::read_line(std::string_view& line) {
   for (;;) {
@@ -119,7 +144,8 @@ bool KlineCsvReader::next(Candle& out) {
     if (line_ == 1 && !is_digit(line.front())) {
       // A header line: accepted once, at the top, when it has the 12 columns.
       std::size_t commas = 0;
-      for (char c : line) commas += c == ',';
+      for (char c : line)
+        commas += c == ',';
       if (commas != 11)
         fail(fmt::format("first line is neither a kline row nor a 12-column header: '{}'",
                          line.substr(0, 80)));
@@ -137,7 +163,8 @@ void KlineCsvReader::parse_row(std::string_view line, Candle& out) {
   std::size_t pos = 0;
   for (;;) {
     const auto comma = line.find(',', pos);
-    const auto field = line.substr(pos, comma == std::string_view::npos ? line.size() - pos : comma - pos);
+    const auto field =
+        line.substr(pos, comma == std::string_view::npos ? line.size() - pos : comma - pos);
     if (n == f.size()) fail(fmt::format("expected 12 columns, found more"));
     f[n++] = field;
     if (comma == std::string_view::npos) break;
@@ -150,13 +177,15 @@ void KlineCsvReader::parse_row(std::string_view line, Candle& out) {
     const auto s = f[col];
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0)
-      fail(fmt::format("column {} ({}): '{}' is not a non-negative integer", col + 1, kColumns[col], s));
+      fail(fmt::format("column {} ({}): '{}' is not a non-negative integer", col + 1, kColumns[col],
+                       s));
     return v;
   };
   auto decimal = [&](std::size_t col) {
     auto d = Decimal::parse(f[col]);
     if (!d)
-      fail(fmt::format("column {} ({}): '{}' is not a decimal number", col + 1, kColumns[col], f[col]));
+      fail(fmt::format("column {} ({}): '{}' is not a decimal number", col + 1, kColumns[col],
+                       f[col]));
     return *d;
   };
 
@@ -202,8 +231,10 @@ void KlineCsvReader::parse_row(std::string_view line, Candle& out) {
   if (out.close_time_ns < out.open_time_ns)
     fail(fmt::format("close time {} is before open time {}", close_raw, open_raw));
   if (has_prev_ && out.open_time_ns <= prev_open_ns_)
-    fail(fmt::format("open time {} is not after the previous row's (time going backwards or "
-                     "repeated)", open_raw));
+    fail(
+        fmt::format("open time {} is not after the previous row's (time going backwards or "
+                    "repeated)",
+                    open_raw));
   prev_open_ns_ = out.open_time_ns;
   has_prev_ = true;
 

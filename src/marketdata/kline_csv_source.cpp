@@ -9,24 +9,29 @@ namespace tradebus {
 KlineCsvSource::KlineCsvSource(const std::vector<KlineFileSpec>& files) {
   if (files.empty()) throw DataError("(no files)", 0, "no kline files given");
   for (const auto& spec : files) {
-    std::string sym = spec.symbol.empty() ? KlineCsvReader::symbol_from_path(spec.path) : spec.symbol;
+    std::string sym =
+        spec.symbol.empty() ? KlineCsvReader::symbol_from_path(spec.path) : spec.symbol;
     if (sym.empty())
       throw DataError(spec.path, 0,
                       "cannot tell the symbol from the file name; give it as SYMBOL=PATH");
     if (sym.size() > Symbol::kMaxSize)
       throw DataError(spec.path, 0, fmt::format("symbol '{}' is too long", sym));
     Stream s;
-    s.reader = std::make_unique<KlineCsvReader>(spec.path, Symbol(sym), Interval::truncated(spec.interval));
+    s.reader = std::make_unique<KlineCsvReader>(spec.path, Symbol(sym),
+                                                Interval::truncated(spec.interval));
     total_bytes_ += s.reader->file_size();
     streams_.push_back(std::move(s));
   }
 }
 
-KlineCsvSource::~KlineCsvSource() { join(); }
+KlineCsvSource::~KlineCsvSource() {
+  join();
+}
 
 std::vector<std::string> KlineCsvSource::symbols() const {
   std::vector<std::string> out;
-  for (const auto& s : streams_) out.push_back(s.reader->symbol().str());
+  for (const auto& s : streams_)
+    out.push_back(s.reader->symbol().str());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -40,7 +45,13 @@ double KlineCsvSource::progress() const {
 
 void KlineCsvSource::advance(Stream& s) {
   const auto before = s.reader->bytes_consumed();
-  s.has = s.reader->next(s.current);
+  try {
+    s.has = s.reader->next(s.current);
+  } catch (const DataError&) {
+    // Raised on the next call, so every good candle before the bad row is still published.
+    s.has = false;
+    pending_error_ = std::current_exception();
+  }
   consumed_bytes_.fetch_add(s.reader->bytes_consumed() - before, std::memory_order_relaxed);
 }
 
@@ -53,6 +64,7 @@ bool KlineCsvSource::next(Candle& out) {
     if (x.symbol != y.symbol) return x.symbol > y.symbol;
     return a > b;
   };
+  if (pending_error_) std::rethrow_exception(pending_error_);
   if (!primed_) {
     primed_ = true;
     for (std::size_t i = 0; i < streams_.size(); ++i) {
@@ -60,6 +72,7 @@ bool KlineCsvSource::next(Candle& out) {
       if (streams_[i].has) heap_.push_back(i);
     }
     std::make_heap(heap_.begin(), heap_.end(), later);
+    if (pending_error_) std::rethrow_exception(pending_error_);
   }
   if (heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), later);

@@ -15,7 +15,8 @@ SyntheticMarket::SyntheticMarket(SyntheticMarketOptions options)
   if (options_.interval_ms <= 0) throw std::invalid_argument("synthetic market: bad interval");
   for (const auto& s : options_.symbols) {
     const Decimal start = Decimal::from_string(s.start_price);
-    if (!start.is_positive()) throw std::invalid_argument("synthetic market: start price must be > 0");
+    if (!start.is_positive())
+      throw std::invalid_argument("synthetic market: start price must be > 0");
     states_.push_back(State{Symbol(s.symbol), start.to_double(), 0, 0, 0.0008, start.to_double()});
   }
   std::sort(states_.begin(), states_.end(),
@@ -60,8 +61,8 @@ bool SyntheticMarket::next(Candle& out) {
     s.anchor = s.price;
   }
   --s.regime_left;
-  const double drift = s.regime == 0 ? 0.02 * std::log(s.anchor / s.price)
-                                     : s.regime * s.volatility * 0.12;
+  const double drift =
+      s.regime == 0 ? 0.02 * std::log(s.anchor / s.price) : s.regime * s.volatility * 0.12;
   const double open = s.price;
   const double close = open * std::exp(drift + s.volatility * rand_normal());
   const double wick_up = std::fabs(rand_normal()) * s.volatility * 0.6;
@@ -76,16 +77,19 @@ bool SyntheticMarket::next(Candle& out) {
   };
   out.symbol = s.symbol;
   out.interval = Interval::truncated(options_.interval);
-  const std::int64_t open_ms = options_.start_time_ms + static_cast<std::int64_t>(bar) * options_.interval_ms;
+  const std::int64_t open_ms =
+      options_.start_time_ms + static_cast<std::int64_t>(bar) * options_.interval_ms;
   out.open_time_ns = open_ms * 1'000'000;
   out.close_time_ns = (open_ms + options_.interval_ms - 1) * 1'000'000;
   out.open = tick(open);
   out.close = tick(close);
   out.high = std::max({tick(high), out.open, out.close});
   out.low = std::min({tick(low), out.open, out.close});
-  const double base_volume = (5.0 + 50.0 * rand_unit()) * (1.0 + 200.0 * s.volatility * std::fabs(rand_normal()));
+  const double base_volume =
+      (5.0 + 50.0 * rand_unit()) * (1.0 + 200.0 * s.volatility * std::fabs(rand_normal()));
   out.volume = Decimal::from_raw(static_cast<std::int64_t>(base_volume * 1e5) * 1000);
-  out.quote_volume = Decimal::mul(out.volume, Decimal::from_raw((out.high.raw() + out.low.raw()) / 2));
+  out.quote_volume =
+      Decimal::mul(out.volume, Decimal::from_raw((out.high.raw() + out.low.raw()) / 2));
   out.trade_count = 50 + static_cast<std::int64_t>(rand_u64() % 2000);
   out.taker_buy_base_volume = Decimal::from_raw(out.volume.raw() / 2);
   out.taker_buy_quote_volume = Decimal::from_raw(out.quote_volume.raw() / 2);

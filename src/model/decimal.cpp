@@ -56,7 +56,8 @@ std::optional<Decimal> Decimal::parse(std::string_view s) noexcept {
     }
   }
   if (digits == 0 || i != s.size()) return std::nullopt;
-  for (; places < kScale; ++places) value *= 10;
+  for (; places < kScale; ++places)
+    value *= 10;
   if (negative) value = -value;
   if (value > kMax || value < -static_cast<i128>(kMax)) return std::nullopt;
   return Decimal(static_cast<std::int64_t>(value));
@@ -78,7 +79,8 @@ std::string Decimal::to_string_fixed(int places) const {
   if (places < 0) places = 0;
   if (places > kScale) places = kScale;
   i128 scale = 1;
-  for (int i = 0; i < kScale - places; ++i) scale *= 10;
+  for (int i = 0; i < kScale - places; ++i)
+    scale *= 10;
   i128 v = div_half_even(raw_, scale);
   bool neg = v < 0;
   if (neg) v = -v;
@@ -87,7 +89,8 @@ std::string Decimal::to_string_fixed(int places) const {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
     v /= 10;
   } while (v != 0);
-  while (static_cast<int>(digits.size()) <= places) digits.insert(digits.begin(), '0');
+  while (static_cast<int>(digits.size()) <= places)
+    digits.insert(digits.begin(), '0');
   std::string out = neg ? "-" : "";
   out += digits.substr(0, digits.size() - places);
   if (places > 0) out += "." + digits.substr(digits.size() - places);
@@ -98,7 +101,8 @@ std::string Decimal::to_string() const {
   std::string s = to_string_fixed(kScale);
   auto dot = s.find('.');
   std::size_t end = s.size();
-  while (end > dot + 1 && s[end - 1] == '0') --end;
+  while (end > dot + 1 && s[end - 1] == '0')
+    --end;
   if (end == dot + 1) end = dot;
   s.resize(end);
   return s == "-0" ? "0" : s;
@@ -130,7 +134,9 @@ Decimal Decimal::floor_to(Decimal step) const {
 }
 
 namespace literals {
-Decimal operator""_d(const char* text) { return Decimal::from_string(text); }
+Decimal operator""_d(const char* text) {
+  return Decimal::from_string(text);
+}
 Decimal operator""_d(const char* text, std::size_t size) {
   return Decimal::from_string(std::string_view(text, size));
 }

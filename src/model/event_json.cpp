@@ -9,11 +9,21 @@ std::string json_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20)
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
@@ -73,9 +83,9 @@ std::string to_json(const Event& e) {
           return to_json(p);
       },
       e.payload);
-  return fmt::format(R"({{"type":"{}","timestamp_ns":{},"source":"{}","sequence":{},"payload":{}}})",
-                     to_string(e.type), e.timestamp_ns, json_escape(e.source), e.sequence,
-                     payload);
+  return fmt::format(
+      R"({{"type":"{}","timestamp_ns":{},"source":"{}","sequence":{},"payload":{}}})",
+      to_string(e.type), e.timestamp_ns, json_escape(e.source), e.sequence, payload);
 }
 
 }  // namespace tradebus

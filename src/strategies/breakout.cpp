@@ -6,7 +6,8 @@ namespace tradebus {
 
 Breakout::Breakout(std::string id, int lookback) : id_(std::move(id)), lookback_(lookback) {
   if (lookback < 1 || lookback > 100000)
-    throw StrategyParamError(fmt::format("breakout: need 1 <= lookback <= 100000, got {}", lookback));
+    throw StrategyParamError(
+        fmt::format("breakout: need 1 <= lookback <= 100000, got {}", lookback));
 }
 
 std::unique_ptr<Breakout> Breakout::from_params(std::string id, const StrategyParams& p) {
@@ -32,9 +33,9 @@ void Breakout::on_candle(const Candle& c, SignalSink& out) {
       sig.direction = *side;
       sig.reference_price = c.close;
       sig.time_ns = c.close_time_ns;
-      sig.reason = FixedString<47>::truncated(fmt::format(
-          "close {} {} {}-bar {}", c.close.to_string(), *side == Side::buy ? ">" : "<", lookback_,
-          *side == Side::buy ? "high" : "low"));
+      sig.reason = FixedString<47>::truncated(
+          fmt::format("close {} {} {}-bar {}", c.close.to_string(), *side == Side::buy ? ">" : "<",
+                      lookback_, *side == Side::buy ? "high" : "low"));
       out.emit(sig);
     }
     s.window.pop_front();

@@ -61,11 +61,12 @@ void RsiReversion::on_candle(const Candle& c, SignalSink& out) {
   sig.symbol = c.symbol;
   sig.direction = *side;
   sig.reference_price = c.close;
-  sig.strength = *side == Side::buy ? (oversold_ - rsi) / oversold_ : (rsi - overbought_) / (100 - overbought_);
+  sig.strength = *side == Side::buy ? (oversold_ - rsi) / oversold_
+                                    : (rsi - overbought_) / (100 - overbought_);
   sig.time_ns = c.close_time_ns;
-  sig.reason = FixedString<47>::truncated(fmt::format("rsi{} {:.2f} {} {}", period_, rsi,
-                                                      *side == Side::buy ? "<" : ">",
-                                                      *side == Side::buy ? oversold_ : overbought_));
+  sig.reason = FixedString<47>::truncated(
+      fmt::format("rsi{} {:.2f} {} {}", period_, rsi, *side == Side::buy ? "<" : ">",
+                  *side == Side::buy ? oversold_ : overbought_));
   out.emit(sig);
 }
 

@@ -4,13 +4,14 @@
 
 namespace tradebus {
 
-SmaCross::SmaCross(std::string id, int fast, int slow) : id_(std::move(id)), fast_(fast), slow_(slow) {
+SmaCross::SmaCross(std::string id, int fast, int slow)
+    : id_(std::move(id)), fast_(fast), slow_(slow) {
   if (fast < 1 || slow <= fast || slow > 100000)
-    throw StrategyParamError(fmt::format(
-        "sma_cross: need 1 <= fast < slow <= 100000, got fast={} slow={}", fast, slow));
+    throw StrategyParamError(
+        fmt::format("sma_cross: need 1 <= fast < slow <= 100000, got fast={} slow={}", fast, slow));
   if (id_.size() > ShortId::kMaxSize)
-    throw StrategyParamError(fmt::format("strategy id '{}' is longer than {} characters", id_,
-                                         ShortId::kMaxSize));
+    throw StrategyParamError(
+        fmt::format("strategy id '{}' is longer than {} characters", id_, ShortId::kMaxSize));
 }
 
 std::unique_ptr<SmaCross> SmaCross::from_params(std::string id, const StrategyParams& params) {

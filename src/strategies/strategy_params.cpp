@@ -64,9 +64,10 @@ void StrategyParams::reject_unused() const {
     if (!used_.count(k)) unknown += (unknown.empty() ? "" : ", ") + k;
   if (unknown.empty()) return;
   std::string known;
-  for (const auto& k : used_) known += (known.empty() ? "" : ", ") + k;
-  throw StrategyParamError(fmt::format("{}: unknown parameter(s) {}; known: {}", strategy_,
-                                       unknown, known.empty() ? "(none)" : known));
+  for (const auto& k : used_)
+    known += (known.empty() ? "" : ", ") + k;
+  throw StrategyParamError(fmt::format("{}: unknown parameter(s) {}; known: {}", strategy_, unknown,
+                                       known.empty() ? "(none)" : known));
 }
 
 }  // namespace tradebus

@@ -28,9 +28,12 @@ TEST(EventBusLifecycle, ShutdownDrainsEveryQueueInPriorityOrder) {
   std::vector<EventType> seen;
   for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
     bus.subscribe(t, [&](const Event& e) { seen.push_back(e.type); });
-  for (int i = 0; i < 100; ++i) bus.publish(candle_event(i));
-  for (int i = 0; i < 50; ++i) bus.publish(signal_event(i));
-  for (int i = 0; i < 20; ++i) bus.publish(order_event(i));
+  for (int i = 0; i < 100; ++i)
+    bus.publish(candle_event(i));
+  for (int i = 0; i < 50; ++i)
+    bus.publish(signal_event(i));
+  for (int i = 0; i < 20; ++i)
+    bus.publish(order_event(i));
   bus.start();
   EXPECT_TRUE(bus.shutdown(10s));
   ASSERT_EQ(seen.size(), 170u);
@@ -50,7 +53,8 @@ TEST(EventBusLifecycle, ShutdownTimeOutWritesPendingOrdersForReview) {
     std::this_thread::sleep_for(100ms);  // a slow exchange
     ++handled;
   });
-  for (int i = 0; i < 10; ++i) bus.publish(order_event(i));
+  for (int i = 0; i < 10; ++i)
+    bus.publish(order_event(i));
   bus.start();
   EXPECT_FALSE(bus.shutdown(150ms));  // cannot finish ten 100 ms orders in 150 ms
   const int done = handled.load();
@@ -58,10 +62,12 @@ TEST(EventBusLifecycle, ShutdownTimeOutWritesPendingOrdersForReview) {
   std::ifstream in(o.pending_orders_file);
   ASSERT_TRUE(in.good()) << "no pending-orders file";
   std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (std::string l; std::getline(in, l);)
+    lines.push_back(l);
   ASSERT_EQ(static_cast<int>(lines.size()), 10 - done);  // every unprocessed order, none lost
   EXPECT_NE(lines.back().find("\"client_order_id\":\"o-9\""), std::string::npos) << lines.back();
-  EXPECT_EQ(bus.stats().queue(Lane::order).discarded_at_shutdown, static_cast<std::uint64_t>(10 - done));
+  EXPECT_EQ(bus.stats().queue(Lane::order).discarded_at_shutdown,
+            static_cast<std::uint64_t>(10 - done));
 }
 
 TEST(EventBusLifecycle, StopWithoutStartReportsQueuedOrders) {
@@ -110,8 +116,10 @@ TEST(EventBusLifecycle, RunOnTheCallingThreadUntilShutdownFromAnother) {
   RecordingHandler rec;
   bus.subscribe(EventType::candle_closed, std::ref(rec));
   std::thread stopper([&] {
-    for (int i = 0; i < 5; ++i) bus.publish(candle_event(i));
-    while (!bus.running()) std::this_thread::sleep_for(1ms);
+    for (int i = 0; i < 5; ++i)
+      bus.publish(candle_event(i));
+    while (!bus.running())
+      std::this_thread::sleep_for(1ms);
     EXPECT_TRUE(bus.shutdown(10s));
   });
   bus.run();
@@ -126,7 +134,8 @@ TEST(EventBusLifecycle, ShutdownFromAHandlerDoesNotDeadlock) {
   bus.subscribe(EventType::candle_closed, [&](const Event&) { bus.stop(); });
   bus.start();
   bus.publish(candle_event(1));
-  for (int i = 0; i < 5000 && bus.running(); ++i) std::this_thread::sleep_for(1ms);
+  for (int i = 0; i < 5000 && bus.running(); ++i)
+    std::this_thread::sleep_for(1ms);
   EXPECT_FALSE(bus.running());
 }
 

@@ -31,7 +31,8 @@ EventBusOptions small_queues() {
 
 TEST(EventBusOverflow, DataQueueDropsNewestAfterItsWait) {
   EventBus bus(small_queues());  // not started: nothing drains
-  for (int i = 0; i < 15; ++i) bus.publish(candle_event(i));
+  for (int i = 0; i < 15; ++i)
+    bus.publish(candle_event(i));
   const auto st = bus.stats();
   EXPECT_EQ(st.queue(Lane::data).depth, 10u);
   EXPECT_EQ(st.queue(Lane::data).dropped, 5u);
@@ -49,7 +50,8 @@ TEST(EventBusOverflow, DataQueueCanDropOldestInstead) {
   EventBusOptions o = small_queues();
   o.data = {10, Overflow::drop_oldest, 0ns};
   EventBus bus(o);
-  for (int i = 0; i < 15; ++i) bus.publish(candle_event(i));
+  for (int i = 0; i < 15; ++i)
+    bus.publish(candle_event(i));
   EXPECT_EQ(bus.stats().queue(Lane::data).dropped, 5u);
   RecordingHandler rec;
   bus.subscribe(EventType::candle_closed, std::ref(rec));
@@ -62,7 +64,8 @@ TEST(EventBusOverflow, DataQueueCanDropOldestInstead) {
 
 TEST(EventBusOverflow, SignalQueueFailsWithQueueFullErrorAfterItsWait) {
   EventBus bus(small_queues());
-  for (int i = 0; i < 5; ++i) bus.publish(signal_event(i));
+  for (int i = 0; i < 5; ++i)
+    bus.publish(signal_event(i));
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_THROW(bus.publish(signal_event(5)), QueueFullError);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 50ms);  // it waited first (BLOCK then error)
@@ -76,7 +79,8 @@ TEST(EventBusOverflow, SignalPublishSucceedsWhenRoomAppearsWithinTheWait) {
   EventBus bus(o);
   RecordingHandler rec;
   bus.subscribe(EventType::signal_generated, std::ref(rec));
-  for (int i = 0; i < 5; ++i) bus.publish(signal_event(i));
+  for (int i = 0; i < 5; ++i)
+    bus.publish(signal_event(i));
   auto blocked = std::async(std::launch::async, [&] { bus.publish(signal_event(5)); });
   EXPECT_EQ(blocked.wait_for(100ms), std::future_status::timeout);  // still blocked
   bus.start();
@@ -89,9 +93,11 @@ TEST(EventBusOverflow, OrderQueueBlocksAndNeverDrops) {
   EventBus bus(small_queues());
   RecordingHandler rec;
   bus.subscribe(EventType::order_created, std::ref(rec));
-  for (int i = 0; i < 3; ++i) bus.publish(order_event(i));
+  for (int i = 0; i < 3; ++i)
+    bus.publish(order_event(i));
   auto blocked = std::async(std::launch::async, [&] {
-    for (int i = 3; i < 20; ++i) bus.publish(order_event(i));
+    for (int i = 3; i < 20; ++i)
+      bus.publish(order_event(i));
   });
   EXPECT_EQ(blocked.wait_for(200ms), std::future_status::timeout);  // waits, does not drop
   EXPECT_EQ(bus.stats().queue(Lane::order).dropped, 0u);
@@ -99,12 +105,14 @@ TEST(EventBusOverflow, OrderQueueBlocksAndNeverDrops) {
   blocked.get();
   ASSERT_TRUE(bus.wait_idle(10s));
   ASSERT_EQ(rec.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(rec.events()[i].timestamp_ns, i);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(rec.events()[i].timestamp_ns, i);
 }
 
 TEST(EventBusOverflow, TryPublishNeverWaitsAndLeavesTheEventIntact) {
   EventBus bus(small_queues());
-  for (int i = 0; i < 3; ++i) bus.publish(order_event(i));
+  for (int i = 0; i < 3; ++i)
+    bus.publish(order_event(i));
   Event e = order_event(99);
   EXPECT_FALSE(bus.try_publish(e));
   EXPECT_EQ(e.as<Order>().client_order_id.view(), "o-99");
@@ -117,7 +125,8 @@ TEST(EventBusOverflow, LoopThreadParksOrdersInsteadOfDeadlocking) {
   RecordingHandler orders;
   // One candle makes ten orders: more than the order queue holds, published from the loop.
   bus.subscribe(EventType::candle_closed, [&](const Event&) {
-    for (int i = 0; i < 10; ++i) bus.publish(order_event(i));
+    for (int i = 0; i < 10; ++i)
+      bus.publish(order_event(i));
   });
   bus.subscribe(EventType::order_created, std::ref(orders));
   bus.start();
@@ -125,7 +134,8 @@ TEST(EventBusOverflow, LoopThreadParksOrdersInsteadOfDeadlocking) {
   ASSERT_TRUE(bus.wait_idle(10s));
   bus.stop();
   ASSERT_EQ(orders.size(), 10u);
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(orders.events()[i].timestamp_ns, i);  // order kept
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(orders.events()[i].timestamp_ns, i);  // order kept
   EXPECT_EQ(bus.stats().queue(Lane::order).parked, 7u);
   EXPECT_EQ(bus.stats().queue(Lane::order).dropped, 0u);
 }
@@ -135,7 +145,8 @@ TEST(EventBusOverflow, LoopThreadPublishToFullSignalQueueIsAClearError) {
   std::string error;
   bus.subscribe(EventType::candle_closed, [&](const Event&) {
     try {
-      for (int i = 0; i < 10; ++i) bus.publish(signal_event(i));
+      for (int i = 0; i < 10; ++i)
+        bus.publish(signal_event(i));
     } catch (const QueueFullError& e) {
       error = e.what();
     }
@@ -154,7 +165,8 @@ TEST(EventBusOverflow, LoopThreadPublishToFullDataQueueDropsAtOnce) {
   bus.subscribe(EventType::candle_closed, [&](const Event& e) {
     ++candles;
     if (e.timestamp_ns == 0)
-      for (int i = 1; i <= 20; ++i) bus.publish(candle_event(i));
+      for (int i = 1; i <= 20; ++i)
+        bus.publish(candle_event(i));
   });
   bus.start();
   bus.publish(candle_event(0));

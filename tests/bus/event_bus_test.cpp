@@ -5,11 +5,11 @@
 #include <chrono>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include "support/recording_handler.hpp"
 
@@ -82,9 +82,12 @@ TEST(EventBus, DispatchesOrderBeforeSignalBeforeData) {
   ASSERT_TRUE(bus.wait_idle(10s));
   bus.stop();
   ASSERT_EQ(seen.size(), 15u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(seen[i], EventType::order_created);
-  for (int i = 5; i < 10; ++i) EXPECT_EQ(seen[i], EventType::signal_generated);
-  for (int i = 10; i < 15; ++i) EXPECT_EQ(seen[i], EventType::candle_closed);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(seen[i], EventType::order_created);
+  for (int i = 5; i < 10; ++i)
+    EXPECT_EQ(seen[i], EventType::signal_generated);
+  for (int i = 10; i < 15; ++i)
+    EXPECT_EQ(seen[i], EventType::candle_closed);
 }
 
 TEST(EventBus, HandlerPublishesAreServedByPriorityBeforeTheNextCandle) {
@@ -100,7 +103,8 @@ TEST(EventBus, HandlerPublishesAreServedByPriorityBeforeTheNextCandle) {
   });
   bus.subscribe(EventType::order_created,
                 [&](const Event& e) { trace.push_back("order" + std::to_string(e.timestamp_ns)); });
-  for (int i = 0; i < 3; ++i) bus.publish(candle_event(i));
+  for (int i = 0; i < 3; ++i)
+    bus.publish(candle_event(i));
   bus.start();
   ASSERT_TRUE(bus.wait_idle(10s));
   bus.stop();
@@ -111,8 +115,8 @@ TEST(EventBus, HandlerPublishesAreServedByPriorityBeforeTheNextCandle) {
 TEST(EventBus, ThrowingHandlerDoesNotStopOthersOrLaterEvents) {
   EventBus bus(quiet_options());
   RecordingHandler after, errors;
-  bus.subscribe(EventType::candle_closed, [](const Event&) { throw std::runtime_error("boom"); },
-                "failing");
+  bus.subscribe(
+      EventType::candle_closed, [](const Event&) { throw std::runtime_error("boom"); }, "failing");
   bus.subscribe(EventType::candle_closed, std::ref(after), "working");
   bus.subscribe(EventType::error, std::ref(errors), "errors");
   bus.start();
@@ -136,22 +140,27 @@ TEST(EventBus, CoroutineHandlersRunAndTheirErrorsAreIsolated) {
   EventBus bus(quiet_options());
   std::vector<std::string> trace;
   RecordingHandler errors;
-  bus.subscribe(EventType::candle_closed, [&](const Event& e) -> boost::asio::awaitable<void> {
-    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
-    t.expires_after(1ms);
-    co_await t.async_wait(boost::asio::use_awaitable);  // really suspends
-    trace.push_back("coro" + std::to_string(e.timestamp_ns));
-    if (e.timestamp_ns == 1) throw std::runtime_error("coroutine boom");
-  }, "coro");
+  bus.subscribe(
+      EventType::candle_closed,
+      [&](const Event& e) -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+        t.expires_after(1ms);
+        co_await t.async_wait(boost::asio::use_awaitable);  // really suspends
+        trace.push_back("coro" + std::to_string(e.timestamp_ns));
+        if (e.timestamp_ns == 1) throw std::runtime_error("coroutine boom");
+      },
+      "coro");
   bus.subscribe(EventType::candle_closed,
                 [&](const Event& e) { trace.push_back("sync" + std::to_string(e.timestamp_ns)); });
   bus.subscribe(EventType::error, std::ref(errors));
   bus.start();
-  for (int i = 0; i < 3; ++i) bus.publish(candle_event(i));
+  for (int i = 0; i < 3; ++i)
+    bus.publish(candle_event(i));
   ASSERT_TRUE(bus.wait_idle(10s));
   bus.stop();
   // FIFO within the queue is kept even though the coroutine suspends.
-  EXPECT_EQ(trace, (std::vector<std::string>{"coro0", "sync0", "coro1", "sync1", "coro2", "sync2"}));
+  EXPECT_EQ(trace,
+            (std::vector<std::string>{"coro0", "sync0", "coro1", "sync1", "coro2", "sync2"}));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors.events()[0].as<ErrorInfo>().message, "coroutine boom");
   EXPECT_TRUE(bus.stats().handlers[0].coroutine);
@@ -172,7 +181,8 @@ TEST(EventBus, SuspendedCoroutineInOneQueueDoesNotBlockTheOthers) {
   bus.start();
   bus.publish(candle_event(1));
   bus.publish(order_event(1));
-  for (int i = 0; i < 10000 && !order_seen; ++i) std::this_thread::sleep_for(1ms);
+  for (int i = 0; i < 10000 && !order_seen; ++i)
+    std::this_thread::sleep_for(1ms);
   EXPECT_TRUE(order_seen.load());
   release = true;
   ASSERT_TRUE(bus.wait_idle(10s));
@@ -184,7 +194,8 @@ TEST(EventBus, CoroutinePublishToAFullQueueSuspendsInsteadOfDeadlocking) {
   EventBus bus(o);
   RecordingHandler signals;
   bus.subscribe(EventType::candle_closed, [&](const Event&) -> boost::asio::awaitable<void> {
-    for (int i = 0; i < 50; ++i) co_await bus.async_publish(signal_event(i));
+    for (int i = 0; i < 50; ++i)
+      co_await bus.async_publish(signal_event(i));
   });
   bus.subscribe(EventType::signal_generated, std::ref(signals));
   bus.start();
@@ -192,7 +203,8 @@ TEST(EventBus, CoroutinePublishToAFullQueueSuspendsInsteadOfDeadlocking) {
   ASSERT_TRUE(bus.wait_idle(20s));
   bus.stop();
   ASSERT_EQ(signals.size(), 50u);
-  for (int i = 0; i < 50; ++i) EXPECT_EQ(signals.events()[i].timestamp_ns, i);
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(signals.events()[i].timestamp_ns, i);
 }
 
 TEST(EventBus, UnsubscribeStopsFurtherCalls) {
@@ -245,7 +257,8 @@ TEST(EventBus, SelfUnsubscribeAndSubscribeFromAHandler) {
     }
   });
   bus.start();
-  for (int i = 0; i < 3; ++i) bus.publish(candle_event(i));
+  for (int i = 0; i < 3; ++i)
+    bus.publish(candle_event(i));
   ASSERT_TRUE(bus.wait_idle(10s));
   bus.stop();
   EXPECT_EQ(once_calls, 1);
@@ -291,7 +304,8 @@ TEST(EventBus, ManyPublisherThreadsLoseNothingAndKeepPerThreadOrder) {
         bus.publish(order_event(t * kPerThread + i));
       }
     });
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   ASSERT_TRUE(bus.wait_idle(30s));
   bus.stop();
   EXPECT_EQ(signals, static_cast<std::uint64_t>(kThreads * kPerThread));
@@ -314,7 +328,8 @@ TEST(EventBus, StressHundredsOfThousandsOfEventsBusySpin) {
   });
   bus.start();
   constexpr std::uint64_t n = 300000;
-  for (std::uint64_t i = 0; i < n; ++i) bus.publish(candle_event(static_cast<std::int64_t>(i)));
+  for (std::uint64_t i = 0; i < n; ++i)
+    bus.publish(candle_event(static_cast<std::int64_t>(i)));
   ASSERT_TRUE(bus.wait_idle(30s));
   bus.stop();
   EXPECT_EQ(count, n);
@@ -325,11 +340,15 @@ TEST(EventBus, StatsCountWhatFlowed) {
   EventBusOptions o = quiet_options();
   o.handler_timing_sample = 1;
   EventBus bus(o);
-  bus.subscribe(EventType::candle_closed, [](const Event&) {}, "candles");
-  bus.subscribe(EventType::order_created, [](const Event&) {}, "orders");
+  bus.subscribe(
+      EventType::candle_closed, [](const Event&) {}, "candles");
+  bus.subscribe(
+      EventType::order_created, [](const Event&) {}, "orders");
   bus.start();
-  for (int i = 0; i < 10; ++i) bus.publish(candle_event(i));
-  for (int i = 0; i < 3; ++i) bus.publish(order_event(i));
+  for (int i = 0; i < 10; ++i)
+    bus.publish(candle_event(i));
+  for (int i = 0; i < 3; ++i)
+    bus.publish(order_event(i));
   ASSERT_TRUE(bus.wait_idle(10s));
   const auto st = bus.stats();
   EXPECT_EQ(st.queue(Lane::data).published, 10u);

@@ -6,7 +6,8 @@ using tradebus::LatencyHistogram;
 
 TEST(LatencyHistogram, QuantilesWithinBucketPrecision) {
   LatencyHistogram h;
-  for (std::uint64_t v = 1; v <= 1000; ++v) h.record(v);
+  for (std::uint64_t v = 1; v <= 1000; ++v)
+    h.record(v);
   EXPECT_EQ(h.count(), 1000u);
   EXPECT_EQ(h.max(), 1000u);
   const auto p50 = h.quantile(0.5);

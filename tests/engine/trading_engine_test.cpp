@@ -190,7 +190,8 @@ TEST(TradingEngine, OrderManagerErrorIsCriticalAndTheAttemptIsPersisted) {
   EXPECT_EQ(alerts[0].severity, Severity::critical);
   std::ifstream in(dir + "/failed.jsonl");
   std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (std::string l; std::getline(in, l);)
+    lines.push_back(l);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[0].find("order manager bug"), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("\"symbol\":\"BTCUSDT\""), std::string::npos) << lines[0];
@@ -222,7 +223,8 @@ TEST(TradingEngine, RequestStopEndsAnEndlessRun) {
   engine.set_order_manager(std::make_shared<SimpleOrderManager>());
   engine.set_exchange(std::make_shared<ImmediateExchange>());
   std::thread stopper([&] {
-    while (engine.counters().candles < 5) std::this_thread::sleep_for(1ms);
+    while (engine.counters().candles < 5)
+      std::this_thread::sleep_for(1ms);
     engine.request_stop();
   });
   EXPECT_EQ(engine.run(), "");

@@ -18,9 +18,9 @@ inline std::string shared_file_or_empty(const std::string& rel) {
   return std::filesystem::exists(p) ? p : std::string();
 }
 
-#define TRADEBUS_REQUIRE_SHARED(var, rel)                                                  \
-  const std::string var = ::tradebus::test::shared_file_or_empty(rel);                     \
-  if (var.empty())                                                                         \
+#define TRADEBUS_REQUIRE_SHARED(var, rel)                                                   \
+  const std::string var = ::tradebus::test::shared_file_or_empty(rel);                      \
+  if (var.empty())                                                                          \
   GTEST_SKIP() << "shared Binance data not found at " << ::tradebus::test::shared_data(rel) \
                << " (../shared is absent in this checkout)"
 

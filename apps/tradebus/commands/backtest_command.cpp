@@ -1,11 +1,11 @@
 // `tradebus backtest`: replay market data through the engine and report how strategies did.
+#include <unistd.h>
 #include <cstdio>
 #include <iostream>
 #include <optional>
-#include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "progress_line.hpp"
@@ -45,10 +45,11 @@ BacktestConfig build_config(const BacktestFlags& f) {
   if (!f.config.empty()) cfg = load_backtest_config(f.config);
   if (!f.data.empty()) {
     cfg.data.clear();
-    for (const auto& d : f.data) cfg.data.push_back(BacktestConfig::parse_data_arg(d));
+    for (const auto& d : f.data)
+      cfg.data.push_back(BacktestConfig::parse_data_arg(d));
   }
-  const bool strategy_flags = !f.strategy.empty() || f.fast || f.slow || !f.params.empty() ||
-                              !f.strategy_id.empty();
+  const bool strategy_flags =
+      !f.strategy.empty() || f.fast || f.slow || !f.params.empty() || !f.strategy_id.empty();
   if (strategy_flags) {
     // Flags describe one strategy: they replace the file's list, starting from its first entry.
     StrategySpec spec = cfg.strategies.empty() ? StrategySpec{} : cfg.strategies.front();
@@ -85,9 +86,8 @@ int run(const BacktestFlags& f) {
     if (!cfg.report_path.empty()) report.emplace(cfg.report_path);
 
     ProgressLine bar(!f.no_progress && ::isatty(STDERR_FILENO));
-    BacktestResult r = run_backtest(cfg, [&](double fraction, std::uint64_t candles) {
-      bar.update(fraction, candles);
-    });
+    BacktestResult r = run_backtest(
+        cfg, [&](double fraction, std::uint64_t candles) { bar.update(fraction, candles); });
     bar.finish();
 
     if (report) {
@@ -98,8 +98,10 @@ int run(const BacktestFlags& f) {
       std::cout << to_json(r, cfg) << std::endl;
     } else {
       std::cout << to_text(r);
-      if (!cfg.report_path.empty()) std::cout << "  report                 " << cfg.report_path << "\n";
-      if (!cfg.trades_path.empty()) std::cout << "  trades CSV             " << cfg.trades_path << "\n";
+      if (!cfg.report_path.empty())
+        std::cout << "  report                 " << cfg.report_path << "\n";
+      if (!cfg.trades_path.empty())
+        std::cout << "  trades CSV             " << cfg.trades_path << "\n";
     }
     return r.interrupted ? 130 : 0;
   } catch (const ConfigError& e) {

@@ -1,12 +1,12 @@
 // `tradebus bench`: measures the bus and the engine beside this machine's floor, in one run.
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
-#include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "scenarios.hpp"
@@ -31,11 +31,11 @@ struct BenchFlags {
 
 int run(const BenchFlags& f) {
   const std::uint64_t scale = f.quick ? 10 : 1;
-  const std::string dir = f.dir.empty()
-                              ? (std::filesystem::temp_directory_path() /
-                                 fmt::format("tradebus-bench-{}", ::getpid()))
-                                    .string()
-                              : f.dir;
+  const std::string dir =
+      f.dir.empty()
+          ? (std::filesystem::temp_directory_path() / fmt::format("tradebus-bench-{}", ::getpid()))
+                .string()
+          : f.dir;
   auto step = [&](const char* what) {
     if (!f.json) fmt::print(stderr, "measuring {} ...\n", what);
   };
@@ -79,10 +79,12 @@ int run(const BenchFlags& f) {
   } else {
     fmt::print("machine: {} ({} cores)\n", cpu_model(), std::thread::hardware_concurrency());
     fmt::print("{:<34} {:>16} {:>16}\n", "figure", "tradebus", "machine floor");
-    fmt::print("{:<34} {:>16.0f} {:>16.0f}\n", "bus_throughput_eps (spin)", thr_spin, floor.cross_thread_eps);
+    fmt::print("{:<34} {:>16.0f} {:>16.0f}\n", "bus_throughput_eps (spin)", thr_spin,
+               floor.cross_thread_eps);
     fmt::print("{:<34} {:>16.0f} {:>16}\n", "bus_throughput_blocking_eps", thr_block, "");
     fmt::print("{:<34} {:>16.0f} {:>16.0f}\n", "same_thread_eps", same, floor.same_thread_eps);
-    fmt::print("{:<34} {:>16.0f} {:>16.1f}\n", "latency_p50_ns", lat.p50_ns, floor.one_way_latency_ns);
+    fmt::print("{:<34} {:>16.0f} {:>16.1f}\n", "latency_p50_ns", lat.p50_ns,
+               floor.one_way_latency_ns);
     fmt::print("{:<34} {:>16.0f}\n", "latency_p99_ns", lat.p99_ns);
     fmt::print("{:<34} {:>16.0f}\n", "latency_max_ns", lat.max_ns);
     fmt::print("{:<34} {:>16.0f}\n", "pipeline_candles_per_s", pipe);
@@ -98,7 +100,8 @@ int run(const BenchFlags& f) {
 
 void add_bench_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<BenchFlags>();
-  auto* cmd = app.add_subcommand("bench", "Measure bus and engine figures beside the machine floor");
+  auto* cmd =
+      app.add_subcommand("bench", "Measure bus and engine figures beside the machine floor");
   cmd->add_flag("--json", flags->json, "print one JSON object");
   cmd->add_flag("--quick", flags->quick, "a tenth of the work (smoke run; figures less stable)");
   cmd->add_option("--dir", flags->dir, "scratch folder for generated CSV files");

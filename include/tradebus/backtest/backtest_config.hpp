@@ -27,20 +27,20 @@ struct StrategySpec {
 };
 
 struct BacktestConfig {
-  std::vector<KlineFileSpec> data;      ///< Empty: the synthetic market.
+  std::vector<KlineFileSpec> data;  ///< Empty: the synthetic market.
   SyntheticMarketOptions synthetic;
   std::vector<StrategySpec> strategies{StrategySpec{}};
-  Quantity quantity = Decimal::from_raw(1'000'000);         ///< 0.01
+  Quantity quantity = Decimal::from_raw(1'000'000);  ///< 0.01
   Money capital = Decimal::from_int(10'000);
   std::int64_t fee_bps = 10;
   std::int64_t slippage_bps = 0;
-  Quantity max_position;                ///< 0: no limit
-  Money max_notional;                   ///< 0: no limit
-  std::string report_path;              ///< Empty: no HTML report.
-  std::string trades_path;              ///< Empty: no trades CSV.
-  double speed = 0;                     ///< 0: as fast as possible; else x market time.
-  std::size_t report_points = 2000;     ///< Points kept per chart series (downsampled).
-  std::string quote_currency;           ///< Derived from the symbols by validate().
+  Quantity max_position;             ///< 0: no limit
+  Money max_notional;                ///< 0: no limit
+  std::string report_path;           ///< Empty: no HTML report.
+  std::string trades_path;           ///< Empty: no trades CSV.
+  double speed = 0;                  ///< 0: as fast as possible; else x market time.
+  std::size_t report_points = 2000;  ///< Points kept per chart series (downsampled).
+  std::string quote_currency;        ///< Derived from the symbols by validate().
 
   /// Parses "SYMBOL=PATH" or "PATH" (symbol from the file name); throws ConfigError.
   static KlineFileSpec parse_data_arg(const std::string& arg);

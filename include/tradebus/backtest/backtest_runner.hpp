@@ -14,6 +14,7 @@
 #include "tradebus/backtest/backtest_config.hpp"
 #include "tradebus/execution/portfolio.hpp"
 #include "tradebus/model/fill.hpp"
+#include "tradebus/strategies/strategy_registry.hpp"
 
 namespace tradebus {
 
@@ -59,9 +60,12 @@ struct BacktestResult {
 /// Called about five times a second from a monitor thread while a backtest runs.
 using BacktestProgress = std::function<void(double fraction, std::uint64_t candles)>;
 
-/// Runs one backtest. Throws ConfigError, DataError or StrategyParamError for bad input,
-/// before anything is written; the trades CSV is written atomically and only on success.
+/// Runs one backtest, building strategies by name from `registry` (the built-ins by default;
+/// add your own). Throws ConfigError, DataError or StrategyParamError for bad input, before
+/// anything is written; the trades CSV is written atomically and only on success.
 BacktestResult run_backtest(BacktestConfig config, const BacktestProgress& progress = {});
+BacktestResult run_backtest(BacktestConfig config, const BacktestProgress& progress,
+                            const StrategyRegistry& registry);
 
 /// One JSON object with the summary fields (no series).
 std::string to_json(const BacktestResult& r, const BacktestConfig& config);

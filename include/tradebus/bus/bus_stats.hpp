@@ -12,13 +12,13 @@ namespace tradebus {
 
 struct QueueStats {
   Lane lane = Lane::data;
-  std::size_t depth = 0;         ///< Events waiting now (including parked ones).
+  std::size_t depth = 0;  ///< Events waiting now (including parked ones).
   std::size_t capacity = 0;
-  std::uint64_t published = 0;   ///< Events accepted into the queue.
-  std::uint64_t dispatched = 0;  ///< Events taken out and handed to handlers.
-  std::uint64_t dropped = 0;     ///< Newest dropped or oldest evicted under overflow.
+  std::uint64_t published = 0;       ///< Events accepted into the queue.
+  std::uint64_t dispatched = 0;      ///< Events taken out and handed to handlers.
+  std::uint64_t dropped = 0;         ///< Newest dropped or oldest evicted under overflow.
   std::uint64_t block_timeouts = 0;  ///< Publishes whose wait for space ran out.
-  std::uint64_t parked = 0;      ///< Order events the loop thread parked while the queue was full.
+  std::uint64_t parked = 0;  ///< Order events the loop thread parked while the queue was full.
   std::uint64_t discarded_at_shutdown = 0;  ///< Left in the queue when the bus stopped.
 };
 

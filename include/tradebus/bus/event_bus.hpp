@@ -84,8 +84,8 @@ class EventBus {
   /// Registers `handler` for `type`; it runs after the handlers subscribed before it.
   /// A callable returning boost::asio::awaitable<void> is run as a coroutine.
   template <class F>
-    requires std::invocable<F&, const Event&>
-  Subscription subscribe(EventType type, F&& handler, std::string name = {}) {
+  requires std::invocable<F&, const Event&> Subscription subscribe(EventType type, F&& handler,
+                                                                   std::string name = {}) {
     if constexpr (std::is_same_v<std::invoke_result_t<F&, const Event&>,
                                  boost::asio::awaitable<void>>)
       return subscribe_async(type, AsyncHandler(std::forward<F>(handler)), std::move(name));

@@ -17,7 +17,8 @@ class OrderManager {
   virtual ~OrderManager() = default;
   /// Returns the order for `signal`, nullopt when the signal would not change the position, or
   /// an order with status `rejected` and a reason when a risk check refused it.
-  virtual std::optional<Order> create_order(const Signal& signal, std::uint64_t signal_sequence) = 0;
+  virtual std::optional<Order> create_order(const Signal& signal,
+                                            std::uint64_t signal_sequence) = 0;
   /// A fill reported by the exchange (ORDER_FILLED).
   virtual void on_fill(const Fill& fill) = 0;
   /// The order ended without (further) fills: rejected, canceled or expired.

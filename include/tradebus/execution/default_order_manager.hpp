@@ -18,10 +18,10 @@
 namespace tradebus {
 
 struct OrderManagerOptions {
-  Quantity quantity = Decimal::from_raw(1'000'000);        ///< 0.01
-  Quantity max_position = Decimal::from_raw(0);            ///< 0: no limit
-  Money max_notional = Decimal::from_raw(0);               ///< 0: no limit
-  std::int64_t fee_bps = 10;                               ///< For the cash check.
+  Quantity quantity = Decimal::from_raw(1'000'000);  ///< 0.01
+  Quantity max_position = Decimal::from_raw(0);      ///< 0: no limit
+  Money max_notional = Decimal::from_raw(0);         ///< 0: no limit
+  std::int64_t fee_bps = 10;                         ///< For the cash check.
   std::string client_order_id_prefix = "tb";
 };
 

@@ -14,12 +14,12 @@
 namespace tradebus {
 
 struct Position {
-  Quantity quantity;        ///< Held now (long-only: >= 0).
-  Money cost_basis;         ///< What the held quantity cost, buy fees included.
-  Money realized_pnl;       ///< Closed part: sale proceeds net of fees minus cost basis sold.
-  Price last_price;         ///< Last close seen for the symbol.
-  Money entry_cost;         ///< Of the round trip open now: buys incl. fees.
-  Money exit_proceeds;      ///< Of the round trip open now: sells net of fees.
+  Quantity quantity;    ///< Held now (long-only: >= 0).
+  Money cost_basis;     ///< What the held quantity cost, buy fees included.
+  Money realized_pnl;   ///< Closed part: sale proceeds net of fees minus cost basis sold.
+  Price last_price;     ///< Last close seen for the symbol.
+  Money entry_cost;     ///< Of the round trip open now: buys incl. fees.
+  Money exit_proceeds;  ///< Of the round trip open now: sells net of fees.
 
   Money unrealized_pnl() const { return Decimal::mul(quantity, last_price) - cost_basis; }
 };

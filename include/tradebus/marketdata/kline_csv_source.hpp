@@ -3,6 +3,7 @@
 // and readability) when the source is built.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ class KlineCsvSource final : public CandleReplay {
   std::vector<Stream> streams_;
   std::vector<std::size_t> heap_;  // indices of streams with a current candle
   bool primed_ = false;
+  std::exception_ptr pending_error_;
   std::uint64_t total_bytes_ = 0;
   std::atomic<std::uint64_t> consumed_bytes_{0};
   std::vector<std::pair<Symbol, std::int64_t>> last_open_;  // per symbol, to catch overlaps

@@ -18,7 +18,8 @@ struct SyntheticSymbol {
 
 struct SyntheticMarketOptions {
   std::uint64_t seed = 42;
-  std::vector<SyntheticSymbol> symbols{{"BTCUSDT", "30000"}, {"ETHUSDT", "2000"}, {"SOLUSDT", "25"}};
+  std::vector<SyntheticSymbol> symbols{
+      {"BTCUSDT", "30000"}, {"ETHUSDT", "2000"}, {"SOLUSDT", "25"}};
   std::uint64_t candles_per_symbol = 20'000;
   std::int64_t start_time_ms = 1'672'531'200'000;  ///< 2023-01-01T00:00:00Z
   std::int64_t interval_ms = 60'000;
@@ -39,19 +40,19 @@ class SyntheticMarket : public CandleReplay {
   struct State {
     Symbol symbol;
     double price;
-    int regime;           // -1 down, 0 range, +1 up
+    int regime;  // -1 down, 0 range, +1 up
     std::uint64_t regime_left;
     double volatility;
-    double anchor;        // mean for ranges
+    double anchor;  // mean for ranges
   };
   std::uint64_t rand_u64();
-  double rand_unit();     // (0, 1)
+  double rand_unit();  // (0, 1)
   double rand_normal();
 
   SyntheticMarketOptions options_;
   std::vector<State> states_;  // sorted by symbol
   std::uint64_t rng_;
-  std::uint64_t step_ = 0;     // candle index across symbols
+  std::uint64_t step_ = 0;  // candle index across symbols
 };
 
 }  // namespace tradebus

@@ -31,10 +31,13 @@ std::string_view to_string(Lane l) noexcept;
 /// Candles travel on data, signals and errors on signal (seed §5.3), everything order_* on order.
 constexpr Lane default_lane(EventType t) noexcept {
   switch (t) {
-    case EventType::candle_closed: return Lane::data;
+    case EventType::candle_closed:
+      return Lane::data;
     case EventType::signal_generated:
-    case EventType::error: return Lane::signal;
-    default: return Lane::order;
+    case EventType::error:
+      return Lane::signal;
+    default:
+      return Lane::order;
   }
 }
 

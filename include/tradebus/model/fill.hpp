@@ -16,11 +16,11 @@ struct Fill {
   Side side = Side::buy;
   Price price;
   Quantity quantity;
-  Money fee;                        ///< In the quote currency (see fee_asset).
+  Money fee;  ///< In the quote currency (see fee_asset).
   FixedString<15> fee_asset;
   std::int64_t time_ns = 0;
   std::uint64_t trade_id = 0;
-  bool order_complete = false;      ///< True when this fill completes the order.
+  bool order_complete = false;  ///< True when this fill completes the order.
 
   friend bool operator==(const Fill&, const Fill&) = default;
 };

@@ -27,7 +27,9 @@ class FixedString {
 
   /// Copies `s`; throws std::length_error when it is longer than N.
   constexpr void assign(std::string_view s) {
-    if (s.size() > N) throw std::length_error("FixedString: '" + std::string(s) + "' is longer than " + std::to_string(N));
+    if (s.size() > N)
+      throw std::length_error("FixedString: '" + std::string(s) + "' is longer than " +
+                              std::to_string(N));
     std::copy(s.begin(), s.end(), data_);
     size_ = static_cast<std::uint8_t>(s.size());
   }
@@ -53,6 +55,9 @@ class FixedString {
   }
   friend constexpr bool operator==(const FixedString& a, std::string_view b) noexcept {
     return a.view() == b;
+  }
+  friend constexpr bool operator==(const FixedString& a, const char* b) noexcept {
+    return a.view() == std::string_view(b);
   }
 
  private:

@@ -28,7 +28,9 @@ enum class OrderStatus : std::uint8_t {
 std::string_view to_string(OrderType t) noexcept;
 std::string_view to_string(TimeInForce t) noexcept;
 std::string_view to_string(OrderStatus s) noexcept;
-constexpr bool is_final(OrderStatus s) noexcept { return s >= OrderStatus::filled; }
+constexpr bool is_final(OrderStatus s) noexcept {
+  return s >= OrderStatus::filled;
+}
 
 struct Order {
   ClientOrderId client_order_id;
@@ -39,12 +41,12 @@ struct Order {
   TimeInForce time_in_force = TimeInForce::gtc;
   OrderStatus status = OrderStatus::created;
   Quantity quantity;
-  Price limit_price;          ///< Zero for market orders.
-  Price reference_price;      ///< Price the risk checks used (the signal's close).
+  Price limit_price;      ///< Zero for market orders.
+  Price reference_price;  ///< Price the risk checks used (the signal's close).
   Quantity filled_quantity;
   std::int64_t created_ns = 0;
   std::uint64_t signal_sequence = 0;  ///< Bus sequence of the signal that produced this order.
-  FixedString<63> reason;     ///< Why it was rejected or canceled (cut to 63 characters).
+  FixedString<63> reason;             ///< Why it was rejected or canceled (cut to 63 characters).
 
   friend bool operator==(const Order&, const Order&) = default;
 };

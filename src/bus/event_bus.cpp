@@ -180,12 +180,12 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       throw BusStateError("EventBus: publish after the bus stopped");
   }
 
+  // The ring's claim is a seq_cst RMW, so these seq_cst loads (plain loads on x86) pair with
+  // the seq_cst stores in idle_wait() and finish(): either we see the loop asleep / the bus
+  // stopped, or the loop sees our claim. No fence on the fast path.
   void after_push() {
-    // One fence pairs with two others: idle_wait() (either we see the loop asleep, or it sees
-    // our event) and finish() (either we see `stopped`, or its final sweep sees our event).
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (!spin_ && sleeping_.load(std::memory_order_relaxed)) wake_loop();
-    if (state_.load(std::memory_order_relaxed) == State::stopped) late_sweep();
+    if (!spin_ && sleeping_.load(std::memory_order_seq_cst)) wake_loop();
+    if (state_.load(std::memory_order_seq_cst) == State::stopped) late_sweep();
   }
 
   // A publish raced with the bus stopping: its event may have been dispatched, swept by
@@ -326,8 +326,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         ls.space_waiters.fetch_sub(1);
         return false;
       }
-      // The 10 ms slice bounds any wake-up we could miss; the normal wake is the loop's notify.
-      ls.space_cv.wait_until(lk, std::min(deadline, now + std::chrono::milliseconds(10)));
+      // The 1 ms slice bounds any wake-up we could miss; the normal wake is the loop's notify.
+      ls.space_cv.wait_until(lk, std::min(deadline, now + std::chrono::milliseconds(1)));
     }
   }
 
@@ -396,6 +396,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         if (n == 0 && nothing_left()) break;
         if (Clock::now() >= drain_deadline()) break;
       }
+      if (n != 0) idle_spins_ = 0;
       if (n == 0) {
         idle_epoch_.store(idle_epoch_.load(std::memory_order_relaxed) + 1,
                           std::memory_order_release);
@@ -410,18 +411,19 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
 
   std::size_t dispatch_batch() {
     std::size_t n = 0;
-    Event ev;
     while (n < 256) {
-      LaneState* picked = nullptr;
-      for (auto& ls : lanes_) {  // priority: order, signal, data
-        if (!ls->busy && ls->ring.try_pop(ev)) {
-          picked = ls.get();
+      bool got = false;
+      for (auto& lp : lanes_) {  // priority: order, signal, data
+        LaneState& ls = *lp;
+        if (ls.busy) continue;
+        // Dispatch where the event lies: no copy out of the ring.
+        if (ls.ring.consume([&](Event& ev) noexcept { dispatch(ev, ls); })) {
+          bump(ls.dispatched);
+          got = true;
           break;
         }
       }
-      if (!picked) break;
-      bump(picked->dispatched);
-      dispatch(std::move(ev), *picked);
+      if (!got) break;
       ++n;
       const int mode = exit_mode_.load(std::memory_order_relaxed);
       if (mode == kStopNow || (mode == kDrain && Clock::now() >= drain_deadline())) break;
@@ -441,8 +443,9 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     any_parked_ = left;
   }
 
+  // No fence: a waiting publisher re-checks at least every millisecond, so a wake-up missed
+  // in the race costs at most that, on the overflow path only.
   void notify_space_waiters() {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
     for (auto& ls : lanes_) {
       if (ls->space_waiters.load(std::memory_order_relaxed) > 0) {
         std::lock_guard lk(ls->space_mu);
@@ -466,7 +469,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   bool anything_ready() const {
     if (has_cmds_.load(std::memory_order_relaxed) || any_parked_) return true;
     for (auto& ls : lanes_)
-      if (!ls->busy && ls->ring.has_next()) return true;
+      if (!ls->busy && ls->ring.has_claimed()) return true;
     return false;
   }
 
@@ -475,8 +478,14 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       TRADEBUS_CPU_RELAX();
       return;
     }
-    sleeping_.store(true, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Spin a little before sleeping: a producer that keeps publishing then never pays for a
+    // futex wake-up, and an idle loop still sleeps within a few microseconds.
+    if (++idle_spins_ < kSpinsBeforeSleep) {
+      TRADEBUS_CPU_RELAX();
+      return;
+    }
+    idle_spins_ = 0;
+    sleeping_.store(true, std::memory_order_seq_cst);
     if (anything_ready() || exit_mode_.load(std::memory_order_acquire) != kRun) {
       sleeping_.store(false, std::memory_order_relaxed);
       return;
@@ -498,7 +507,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   }
 
   // ---------------------------------------------------------------- dispatch
-  void dispatch(Event&& ev, LaneState& ls) {
+  void dispatch(Event& ev, LaneState& ls) noexcept {
     ev.sequence = ++sequence_;
     if (observer_) observer_->on_dispatch(ev);
     auto& list = handlers_[static_cast<std::size_t>(ev.type)];
@@ -508,7 +517,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       HandlerEntry* h = list[i].get();
       if (!h->active.load(std::memory_order_relaxed)) continue;
       if (h->is_async) {
-        spawn_async_tail(std::move(ev), ls, i);
+        spawn_async_tail(std::move(ev), ls, i);  // the coroutine frame owns the event now
         break;
       }
       call_sync(*h, ev);
@@ -641,8 +650,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       // Never started: whatever was queued is left over.
       std::lock_guard lk(cmd_mu_);
       if (state_ == State::idle && !thread_.joinable()) {
-        state_.store(State::stopped, std::memory_order_seq_cst);
-        std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with after_push()
+        state_.store(State::stopped, std::memory_order_seq_cst);  // pairs with after_push()
         return report_leftovers();
       }
     }
@@ -658,9 +666,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     apply_cmds();
     {
       std::lock_guard lk(cmd_mu_);
-      state_.store(State::stopped, std::memory_order_seq_cst);
+      state_.store(State::stopped, std::memory_order_seq_cst);  // pairs with after_push()
     }
-    std::atomic_thread_fence(std::memory_order_seq_cst);
     report_leftovers();
     for (auto& ls : lanes_) {
       std::lock_guard lk(ls->space_mu);
@@ -806,6 +813,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   std::mutex leftover_mu_;
 
   // Loop-thread state.
+  static constexpr int kSpinsBeforeSleep = 2000;  // ~20-50 us of pause instructions
+  int idle_spins_ = 0;
   std::uint64_t sequence_ = 0;
   bool any_parked_ = false;
   std::size_t coro_pending_ = 0;
@@ -855,7 +864,7 @@ Subscription EventBus::subscribe_async(EventType type, AsyncHandler handler, std
   return core_->subscribe(type, {}, std::move(handler), std::move(name));
 }
 
-void EventBus::publish(Event e, Lane lane) {
+void EventBus::publish(Event&& e, Lane lane) {
   core_->publish(std::move(e), lane);
 }
 bool EventBus::try_publish(Event& e, Lane lane) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <thread>
 
 #include "tradebus/model/event.hpp"
 
@@ -20,7 +21,7 @@ class EventRing {
  public:
   EventRing(std::size_t capacity, bool multi_consumer)
       : capacity_(capacity == 0 ? 1 : capacity),
-        slot_count_(std::bit_ceil(capacity_)),
+        slot_count_(std::bit_ceil(capacity_ + 1)),  // +1: the slot being dispatched in place
         mask_(slot_count_ - 1),
         multi_consumer_(multi_consumer),
         slots_(new Slot[slot_count_]) {
@@ -52,7 +53,10 @@ class EventRing {
           if (static_cast<std::int64_t>(pos - h) >= static_cast<std::int64_t>(capacity_))
             return false;
         }
-        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+        // seq_cst: the claim is ordered before the publisher's later seq_cst loads of the
+        // loop's `sleeping` flag and the bus state (same instruction as relaxed on x86).
+        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
           new (s.storage) Event(std::move(e));
           s.seq.store(pos + 1, std::memory_order_release);
           return true;
@@ -68,25 +72,34 @@ class EventRing {
   /// Pops the oldest event into `out`; returns false when empty. Consumer thread only unless
   /// the ring is multi-consumer.
   [[nodiscard]] bool try_pop(Event& out) noexcept {
-    if (multi_consumer_) return try_pop_any(out);
-    const std::uint64_t pos = head_.load(std::memory_order_relaxed);
-    Slot& s = slots_[pos & mask_];
-    if (s.seq.load(std::memory_order_acquire) != pos + 1) return false;
-    take(s, out, pos);
-    head_.store(pos + 1, std::memory_order_release);
-    return true;
+    return consume([&](Event& e) noexcept { out = std::move(e); });
   }
 
-  /// Pops with a CAS so producers may evict concurrently (multi-consumer rings only).
-  [[nodiscard]] bool try_pop_any(Event& out) noexcept {
+  /// Calls `f(Event&)` on the oldest event where it lies in its slot (no copy out), then frees
+  /// the slot; returns false when empty. `f` must not throw. Single consumer, or a claim by CAS
+  /// first when the ring is multi-consumer (producers may evict concurrently).
+  template <class F>
+  [[nodiscard]] bool consume(F&& f) noexcept {
     std::uint64_t pos = head_.load(std::memory_order_relaxed);
+    if (!multi_consumer_) {
+      Slot& s = slots_[pos & mask_];
+      if (s.seq.load(std::memory_order_acquire) != pos + 1) return false;
+      // Taken off the queue before dispatch (depth and capacity count waiting events only);
+      // the slot itself stays ours until release(), and with capacity + 1 slots no producer
+      // can reach it meanwhile.
+      head_.store(pos + 1, std::memory_order_release);
+      f(*event_in(s));
+      release(s, pos);
+      return true;
+    }
     for (;;) {
       Slot& s = slots_[pos & mask_];
       const std::uint64_t seq = s.seq.load(std::memory_order_acquire);
       const auto diff = static_cast<std::int64_t>(seq - (pos + 1));
       if (diff == 0) {
         if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acq_rel)) {
-          take(s, out, pos);
+          f(*event_in(s));
+          release(s, pos);
           return true;
         }
       } else if (diff < 0) {
@@ -95,6 +108,48 @@ class EventRing {
         pos = head_.load(std::memory_order_relaxed);
       }
     }
+  }
+
+  /// Pops with a CAS so producers may evict concurrently (any ring; needed for multi-consumer).
+  [[nodiscard]] bool try_pop_any(Event& out) noexcept {
+    std::uint64_t pos = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      Slot& s = slots_[pos & mask_];
+      const std::uint64_t seq = s.seq.load(std::memory_order_acquire);
+      const auto diff = static_cast<std::int64_t>(seq - (pos + 1));
+      if (diff == 0) {
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acq_rel)) {
+          out = std::move(*event_in(s));
+          release(s, pos);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;
+      } else {
+        pos = head_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  /// Empties the ring after the consumer stopped, including events whose producers have
+  /// claimed a slot but not yet finished writing it (it waits for them): nothing claimed before
+  /// this call is missed. Calls `f(Event&)` for each.
+  template <class F>
+  void drain_all(F&& f) {
+    const std::uint64_t target = tail_.load(std::memory_order_seq_cst);
+    Event e;
+    while (static_cast<std::int64_t>(head_.load(std::memory_order_acquire) - target) < 0) {
+      if (try_pop_any(e))
+        f(e);
+      else
+        std::this_thread::yield();  // a producer is between its claim and its publish
+    }
+  }
+
+  /// True when a producer has claimed a slot the consumer has not taken (seq_cst: pairs with
+  /// the claim in try_push for the loop's sleep handshake).
+  bool has_claimed() const noexcept {
+    return tail_.load(std::memory_order_seq_cst) != head_.load(std::memory_order_relaxed);
   }
 
   /// True when the next slot holds an event (consumer's view; seq_cst for the sleep handshake).
@@ -120,10 +175,11 @@ class EventRing {
     alignas(Event) unsigned char storage[sizeof(Event)];
   };
 
-  void take(Slot& s, Event& out, std::uint64_t pos) noexcept {
-    auto* p = std::launder(reinterpret_cast<Event*>(s.storage));
-    out = std::move(*p);
-    p->~Event();
+  static Event* event_in(Slot& s) noexcept {
+    return std::launder(reinterpret_cast<Event*>(s.storage));
+  }
+  void release(Slot& s, std::uint64_t pos) noexcept {
+    event_in(s)->~Event();
     s.seq.store(pos + slot_count_, std::memory_order_release);
   }
 

@@ -89,7 +89,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
 
   void emit(const Signal& s) override {  // SignalSink: called by strategies inside on_candle
     bump(signals);
-    bus.publish(Event(EventType::signal_generated, s, s.time_ns, s.strategy_id));
+    bus.publish(Event(EventType::signal_generated, s, s.time_ns, "strategy"));
   }
 
   void on_signal(const Event& e) {
@@ -157,21 +157,21 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
 
   // --- ExecutionReports (any thread) ----------------------------------------
   void on_fill(const Fill& f) override {
-    bus.publish(Event(EventType::order_filled, f, f.time_ns, ShortId::truncated(exchange_name())));
+    bus.publish(Event(EventType::order_filled, f, f.time_ns, SourceId::truncated(exchange_name())));
   }
   void on_rejected(const Order& o, std::string_view reason) override {
     Order r = o;
     r.status = OrderStatus::rejected;
-    r.reason = FixedString<63>::truncated(reason);
+    r.reason = FixedString<47>::truncated(reason);
     bus.publish(
-        Event(EventType::order_rejected, r, o.created_ns, ShortId::truncated(exchange_name())));
+        Event(EventType::order_rejected, r, o.created_ns, SourceId::truncated(exchange_name())));
   }
   void on_canceled(const Order& o, std::string_view reason) override {
     Order r = o;
     r.status = OrderStatus::canceled;
-    r.reason = FixedString<63>::truncated(reason);
+    r.reason = FixedString<47>::truncated(reason);
     bus.publish(
-        Event(EventType::order_canceled, r, o.created_ns, ShortId::truncated(exchange_name())));
+        Event(EventType::order_canceled, r, o.created_ns, SourceId::truncated(exchange_name())));
   }
   std::string_view exchange_name() const { return exchange ? exchange->name() : "exchange"; }
 

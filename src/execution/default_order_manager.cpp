@@ -37,7 +37,7 @@ Order DefaultOrderManager::make_order(const Signal& s, Side side, Quantity qty, 
 
 Order DefaultOrderManager::reject(Order o, std::string_view why) {
   o.status = OrderStatus::rejected;
-  o.reason = FixedString<63>::truncated(why);
+  o.reason = FixedString<47>::truncated(why);
   ++counters_.rejected;
   return o;
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -52,6 +53,89 @@ std::string basename_of(const std::string& path) {
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
+
+// The fast path for well-formed rows: one pass, no allocation. Anything unusual returns false
+// and the careful path (parse_row) re-reads the row to say exactly what is wrong.
+struct FastRow {
+  const char* p;
+  const char* end;
+
+  // Eight ASCII digits at once (SWAR): a digit-by-digit loop is one multiply-add chain per
+  // character, and a kline row has ~130 digits.
+  bool eight_digits(std::uint64_t& out) const {
+    if (end - p < 8) return false;
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    if (((v & 0xF0F0F0F0F0F0F0F0ULL) |
+         (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL)
+      return false;  // not all eight are '0'..'9'
+    v = (v & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+    v = (v & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+    out = (v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32;
+    return true;
+  }
+
+  // Digits into `v`; returns how many were read.
+  long digits(std::uint64_t& v) {
+    const char* start = p;
+    std::uint64_t chunk;
+    while (eight_digits(chunk)) {
+      v = v * 100'000'000ULL + chunk;
+      p += 8;
+      if (p - start > 16) break;  // longer than any valid field: let the caller refuse it
+    }
+    while (p != end && static_cast<unsigned char>(*p - '0') < 10)
+      v = v * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    return p - start;
+  }
+
+  bool uint_field(std::int64_t& out) {
+    std::uint64_t v = 0;
+    const char* start = p;
+    digits(v);
+    const auto n = p - start;
+    if (n == 0 || n > 18) return false;
+    out = static_cast<std::int64_t>(v);
+    return sep();
+  }
+
+  bool decimal_field(Decimal& out) {
+    std::uint64_t ip = 0;
+    const auto idigits = digits(ip);
+    if (idigits == 0 || idigits > 11) return false;
+    std::uint64_t fp = 0;
+    int fdigits = 0;
+    if (p != end && *p == '.') {
+      ++p;
+      if (eight_digits(fp)) {  // Binance writes exactly eight places
+        p += 8;
+        fdigits = 8;
+      }
+      while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
+        if (fdigits == Decimal::kScale) {
+          if (*p != '0') return false;
+          ++p;
+          continue;
+        }
+        fp = fp * 10 + static_cast<std::uint64_t>(*p++ - '0');
+        ++fdigits;
+      }
+    }
+    static constexpr std::uint64_t kPow10[] = {100000000, 10000000, 1000000, 100000, 10000,
+                                               1000,      100,      10,      1};
+    const std::uint64_t raw = ip * 100'000'000ULL + fp * kPow10[fdigits];  // < 1e19: no overflow
+    if (raw > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    out = Decimal::from_raw(static_cast<std::int64_t>(raw));
+    return sep();
+  }
+
+  bool sep() {
+    if (p == end) return true;
+    if (*p != ',') return false;
+    ++p;
+    return true;
+  }
+};
 
 }  // namespace
 
@@ -152,9 +236,38 @@ bool KlineCsvReader::next(Candle& out) {
       had_header_ = true;
       continue;
     }
-    parse_row(line, out);
+    if (!parse_row_fast(line, out)) parse_row(line, out);
     return true;
   }
+}
+
+bool KlineCsvReader::parse_row_fast(std::string_view line, Candle& out) {
+  FastRow r{line.data(), line.data() + line.size()};
+  std::int64_t open_raw, close_raw, ignore;
+  if (!(r.uint_field(open_raw) && r.decimal_field(out.open) && r.decimal_field(out.high) &&
+        r.decimal_field(out.low) && r.decimal_field(out.close) && r.decimal_field(out.volume) &&
+        r.uint_field(close_raw) && r.decimal_field(out.quote_volume) &&
+        r.uint_field(out.trade_count) && r.decimal_field(out.taker_buy_base_volume) &&
+        r.decimal_field(out.taker_buy_quote_volume) && r.uint_field(ignore) && r.p == r.end))
+    return false;
+  const TimeUnit unit =
+      open_raw >= 100'000'000'000'000 && open_raw < 100'000'000'000'000'000 ? TimeUnit::microseconds
+      : open_raw >= 100'000'000'000 && open_raw < 100'000'000'000'000       ? TimeUnit::milliseconds
+                                                                            : TimeUnit::unknown;
+  if (unit == TimeUnit::unknown || (unit_ != TimeUnit::unknown && unit != unit_)) return false;
+  unit_ = unit;
+  const std::int64_t to_ns = unit_ == TimeUnit::milliseconds ? 1'000'000 : 1'000;
+  out.symbol = symbol_;
+  out.open_time_ns = open_raw * to_ns;
+  out.close_time_ns = close_raw * to_ns;
+  if (!out.open.is_positive() || !out.high.is_positive() || !out.low.is_positive() ||
+      !out.close.is_positive() || out.high < out.low || out.close_time_ns < out.open_time_ns ||
+      (has_prev_ && out.open_time_ns <= prev_open_ns_) || interval_.empty())
+    return false;  // the careful path names the problem (or derives the interval)
+  prev_open_ns_ = out.open_time_ns;
+  has_prev_ = true;
+  out.interval = interval_;
+  return true;
 }
 
 void KlineCsvReader::parse_row(std::string_view line, Candle& out) {

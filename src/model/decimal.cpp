@@ -7,6 +7,7 @@ namespace tradebus {
 namespace {
 
 __extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 
@@ -34,33 +35,40 @@ Decimal Decimal::from_int(std::int64_t units) {
 }
 
 std::optional<Decimal> Decimal::parse(std::string_view s) noexcept {
-  std::size_t i = 0;
+  // Hot in CSV and WebSocket parsing: 64-bit accumulation, digit counts bound the range.
+  const char* p = s.data();
+  const char* const end = p + s.size();
   bool negative = false;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
-  i128 value = 0;
-  int digits = 0;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
-    value = value * 10 + (s[i] - '0');
-    if (value > static_cast<i128>(kMax)) return std::nullopt;
-  }
-  int places = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
-      if (places < kScale) {
-        value = value * 10 + (s[i] - '0');
-        ++places;
-      } else if (s[i] != '0') {
+  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  while (p != end && *p == '0' && p + 1 != end && p[1] >= '0' && p[1] <= '9')
+    ++p;  // leading zeros
+  std::uint64_t int_part = 0;
+  int int_digits = 0;
+  for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p, ++int_digits)
+    int_part = int_part * 10 + static_cast<std::uint64_t>(*p - '0');
+  if (int_digits > 11) return std::nullopt;  // > 99,999,999,999: out of range
+  std::uint64_t frac = 0;
+  int frac_digits = 0;
+  bool any_frac_char = false;
+  if (p != end && *p == '.') {
+    ++p;
+    for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
+      any_frac_char = true;
+      if (frac_digits < kScale) {
+        frac = frac * 10 + static_cast<std::uint64_t>(*p - '0');
+        ++frac_digits;
+      } else if (*p != '0') {
         return std::nullopt;  // more precision than 1e-8: not exact
       }
     }
   }
-  if (digits == 0 || i != s.size()) return std::nullopt;
-  for (; places < kScale; ++places)
-    value *= 10;
-  if (negative) value = -value;
-  if (value > kMax || value < -static_cast<i128>(kMax)) return std::nullopt;
-  return Decimal(static_cast<std::int64_t>(value));
+  if ((int_digits == 0 && !any_frac_char) || p != end) return std::nullopt;
+  static constexpr std::uint64_t kPow10[] = {100000000, 10000000, 1000000, 100000, 10000,
+                                             1000,      100,      10,      1};
+  const u128 value = static_cast<u128>(int_part) * kOne + frac * kPow10[frac_digits];
+  if (value > static_cast<u128>(kMax)) return std::nullopt;
+  const auto v = static_cast<std::int64_t>(value);
+  return Decimal(negative ? -v : v);
 }
 
 Decimal Decimal::from_string(std::string_view text) {

@@ -97,11 +97,11 @@ class EventBus {
 
   /// Queues `e` on its default lane (default_lane(e.type)), waiting per the lane's policy.
   /// Throws QueueFullError (fail policy), BusStateError after the bus stopped.
-  void publish(Event e) {
-    const Lane lane = default_lane(e.type);
-    publish(std::move(e), lane);
-  }
-  void publish(Event e, Lane lane);
+  void publish(Event&& e) { publish(std::move(e), default_lane(e.type)); }
+  void publish(Event&& e, Lane lane);
+  /// Copies `e` into the queue; otherwise as publish(Event&&).
+  void publish(const Event& e) { publish(Event(e), default_lane(e.type)); }
+  void publish(const Event& e, Lane lane) { publish(Event(e), lane); }
   /// Queues `e` if there is room now; never waits. On false, `e` is left untouched.
   [[nodiscard]] bool try_publish(Event& e) { return try_publish(e, default_lane(e.type)); }
   [[nodiscard]] bool try_publish(Event& e, Lane lane);

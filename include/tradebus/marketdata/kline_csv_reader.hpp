@@ -46,6 +46,7 @@ class KlineCsvReader {
 
  private:
   bool read_line(std::string_view& line);
+  bool parse_row_fast(std::string_view line, Candle& out);
   void parse_row(std::string_view line, Candle& out);
   [[noreturn]] void fail(const std::string& message) const;
 

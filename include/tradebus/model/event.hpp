@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <variant>
 
 #include "tradebus/model/candle.hpp"
@@ -20,13 +21,16 @@ using Payload = std::variant<std::monostate, Candle, Signal, Order, Fill, ErrorI
 struct Event {
   EventType type = EventType::candle_closed;
   std::int64_t timestamp_ns = 0;  ///< Set by the publisher (market time in backtests).
-  ShortId source;                 ///< Component that published it.
+  SourceId source;                ///< Component that published it.
   std::uint64_t sequence = 0;     ///< Per-bus dispatch order, set by the bus; 0 before dispatch.
   Payload payload;
 
   Event() = default;
-  Event(EventType t, Payload p, std::int64_t ts_ns = 0, ShortId src = {})
-      : type(t), timestamp_ns(ts_ns), source(src), payload(std::move(p)) {}
+  /// Builds the payload in place from a Candle, Signal, Order, Fill or ErrorInfo.
+  template <class T>
+  requires std::is_constructible_v<Payload, T&&> Event(EventType t, T&& p, std::int64_t ts_ns = 0,
+                                                       SourceId src = {})
+      : type(t), timestamp_ns(ts_ns), source(src), payload(std::forward<T>(p)) {}
 
   /// The payload as T; throws std::bad_variant_access when it holds something else.
   template <class T>

@@ -69,6 +69,8 @@ class FixedString {
 using Symbol = FixedString<23>;
 /// Short identifier of a component or strategy ("sma_cross", "paper").
 using ShortId = FixedString<31>;
+/// Name of the component that published an event ("csv", "paper", "order_manager").
+using SourceId = FixedString<15>;
 /// Client order id; Binance allows up to 36 characters.
 using ClientOrderId = FixedString<36>;
 

@@ -46,7 +46,7 @@ struct Order {
   Quantity filled_quantity;
   std::int64_t created_ns = 0;
   std::uint64_t signal_sequence = 0;  ///< Bus sequence of the signal that produced this order.
-  FixedString<63> reason;             ///< Why it was rejected or canceled (cut to 63 characters).
+  FixedString<47> reason;             ///< Why it was rejected or canceled (cut to 47 characters).
 
   friend bool operator==(const Order&, const Order&) = default;
 };

@@ -1,6 +1,7 @@
 #include "tradebus/marketdata/kline_csv_source.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,12 @@ KlineCsvSource::KlineCsvSource(const std::vector<KlineFileSpec>& files) {
     s.reader = std::make_unique<KlineCsvReader>(spec.path, Symbol(sym),
                                                 Interval::truncated(spec.interval));
     total_bytes_ += s.reader->file_size();
+    // Streams of one symbol share a slot for the last open time (overlap check in O(1)).
+    auto same = std::find_if(streams_.begin(), streams_.end(), [&](const Stream& o) {
+      return o.reader->symbol() == s.reader->symbol();
+    });
+    s.symbol_slot = same == streams_.end() ? last_open_.size() : same->symbol_slot;
+    if (same == streams_.end()) last_open_.push_back(INT64_MIN);
     streams_.push_back(std::move(s));
   }
 }
@@ -82,18 +89,13 @@ bool KlineCsvSource::next(Candle& out) {
   out = s.current;
 
   // Two files of one symbol must not overlap: each candle exactly once, in order.
-  auto it = std::find_if(last_open_.begin(), last_open_.end(),
-                         [&](const auto& p) { return p.first == out.symbol; });
-  if (it == last_open_.end()) {
-    last_open_.emplace_back(out.symbol, out.open_time_ns);
-  } else {
-    if (out.open_time_ns <= it->second)
-      throw DataError(s.reader->path(), s.reader->line(),
-                      fmt::format("{} candle at open time {} ns overlaps another file of the same "
-                                  "symbol",
-                                  out.symbol.view(), out.open_time_ns));
-    it->second = out.open_time_ns;
-  }
+  std::int64_t& last = last_open_[s.symbol_slot];
+  if (out.open_time_ns <= last)
+    throw DataError(s.reader->path(), s.reader->line(),
+                    fmt::format("{} candle at open time {} ns overlaps another file of the same "
+                                "symbol",
+                                out.symbol.view(), out.open_time_ns));
+  last = out.open_time_ns;
 
   advance(s);
   if (s.has) {

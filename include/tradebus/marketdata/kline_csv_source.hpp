@@ -37,6 +37,7 @@ class KlineCsvSource final : public CandleReplay {
     std::unique_ptr<KlineCsvReader> reader;
     Candle current;
     bool has = false;
+    std::size_t symbol_slot = 0;
   };
   void advance(Stream& s);
 
@@ -46,7 +47,7 @@ class KlineCsvSource final : public CandleReplay {
   std::exception_ptr pending_error_;
   std::uint64_t total_bytes_ = 0;
   std::atomic<std::uint64_t> consumed_bytes_{0};
-  std::vector<std::pair<Symbol, std::int64_t>> last_open_;  // per symbol, to catch overlaps
+  std::vector<std::int64_t> last_open_;  // per symbol, to catch overlaps between files
 };
 
 }  // namespace tradebus

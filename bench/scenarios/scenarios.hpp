@@ -42,4 +42,7 @@ double shutdown_ms_full_queues();
 /// candles split across `symbols` generated files in `dir`; candles per second.
 double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string& dir);
 
+/// Raw Binance kline message text -> CANDLE_CLOSED event, on one core; messages per second.
+double ws_kline_parse_per_s(std::uint64_t messages);
+
 }  // namespace tradebus::bench

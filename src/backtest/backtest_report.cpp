@@ -85,13 +85,14 @@ std::string polyline(const std::vector<SeriesPoint>& pts, const Frame& f, const 
 
 std::string chart(const std::string& id, const std::string& title,
                   const std::vector<SeriesPoint>& pts, const char* cls, const char* fmt_spec,
-                  const std::string& extra_builder = {}) {
+                  const std::string& extra_builder = {}, bool from_zero = false) {
   std::string s =
       fmt::format(R"(<section class="chart" id="{}"><h2>{}</h2>)", id, html_escape(title));
   if (pts.empty()) return s + "<p>No data.</p></section>";
   s += fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img">)", kW,
                    kH);
-  const Frame f = frame_of(pts);
+  Frame f = frame_of(pts);
+  if (from_zero) f.v0 = 0;  // a drawdown axis starts at zero
   s += axes(f, fmt_spec) + polyline(pts, f, cls) + extra_builder;
   return s + "</svg></section>";
 }
@@ -149,13 +150,14 @@ svg{width:100%;max-width:960px;background:#fff;border:1px solid #ddd}
   h += "</table></section>\n";
 
   h += chart("equity", "Equity (" + r.quote_currency + ")", r.equity_curve, "equity", "{:.2f}");
-  h += chart("drawdown", "Drawdown (fraction of running peak)", r.drawdown_curve, "dd", "{:.4f}");
+  h += chart("drawdown", "Drawdown (fraction of running peak)", r.drawdown_curve, "dd", "{:.4f}",
+             {}, true);
 
   for (const auto& [sym, pts] : r.prices) {
     std::string markers;
     if (!pts.empty()) {
       const Frame f = frame_of(pts);
-      for (const auto& fl : r.fills_sample) {
+      for (const auto& fl : r.fill_markers) {
         if (fl.symbol != sym) continue;
         const double x = f.x(fl.time_ns), y = f.y(fl.price.to_double());
         if (fl.side == Side::buy)

@@ -148,6 +148,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
       it = price_series.emplace(c.symbol, detail::SeriesSampler(cfg.report_points)).first;
     it->second.add(c.open_time_ns, c.close.to_double());
   });
+  detail::Decimator<Fill> markers(cfg.report_points);
   std::uint64_t trips_seen = 0;
   std::string write_error;
   engine.bus().subscribe_sync(
@@ -155,6 +156,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
       [&](const Event& e) {
         const Fill& f = e.as<Fill>();
         if (r.fills_sample.size() < kFillsSample) r.fills_sample.push_back(f);
+        markers.add(f);
         if (trades_file) write_fill_csv(trades_file->stream(), f);
         if (portfolio->round_trips() != trips_seen) {
           trips_seen = portfolio->round_trips();
@@ -240,6 +242,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   r.drawdown_curve = recorder.drawdown().take();
   for (auto& [sym, s] : price_series)
     r.prices[sym.str()] = s.take();
+  r.fill_markers = std::move(markers.items());
   if (trades_file) trades_file->commit();
   return r;
 }

@@ -1,44 +1,62 @@
-// SeriesSampler: keeps at most `max_points` of a growing series by doubling its stride and
-// dropping every other kept point when full, so memory stays bounded however long the run.
+// Decimator: keeps at most `max_points` items of a growing sequence, spread evenly over it, by
+// doubling its stride and dropping every other kept item when full — memory stays bounded
+// however long the run. SeriesSampler adds "the last value is always kept" for chart series.
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "tradebus/backtest/backtest_runner.hpp"
 
 namespace tradebus::detail {
 
-class SeriesSampler {
+template <class T>
+class Decimator {
  public:
-  explicit SeriesSampler(std::size_t max_points) : max_(max_points < 4 ? 4 : max_points) {}
+  explicit Decimator(std::size_t max_items) : max_(max_items < 4 ? 4 : max_items) {}
 
-  void add(std::int64_t t, double v) {
-    last_ = {t, v};
-    has_last_ = true;
-    if (seen_++ % stride_ != 0) return;
-    points_.push_back(last_);
-    if (points_.size() >= max_) {
+  /// Returns true when `item` was kept.
+  bool add(const T& item) {
+    if (seen_++ % stride_ != 0) return false;
+    items_.push_back(item);
+    if (items_.size() >= max_) {
       std::size_t j = 0;
-      for (std::size_t i = 0; i < points_.size(); i += 2)
-        points_[j++] = points_[i];
-      points_.resize(j);
+      for (std::size_t i = 0; i < items_.size(); i += 2)
+        items_[j++] = std::move(items_[i]);
+      items_.resize(j);
       stride_ *= 2;
     }
+    return true;
   }
-
-  /// The kept points, plus the very last value when it was skipped.
-  std::vector<SeriesPoint> take() {
-    if (has_last_ && (points_.empty() || points_.back().time_ns != last_.time_ns))
-      points_.push_back(last_);
-    return std::move(points_);
-  }
+  std::vector<T>& items() { return items_; }
 
  private:
   std::size_t max_;
   std::uint64_t stride_ = 1;
   std::uint64_t seen_ = 0;
-  std::vector<SeriesPoint> points_;
+  std::vector<T> items_;
+};
+
+class SeriesSampler {
+ public:
+  explicit SeriesSampler(std::size_t max_points) : points_(max_points) {}
+
+  void add(std::int64_t t, double v) {
+    last_ = {t, v};
+    has_last_ = true;
+    points_.add(last_);
+  }
+
+  /// The kept points, plus the very last value when it was skipped.
+  std::vector<SeriesPoint> take() {
+    auto& pts = points_.items();
+    if (has_last_ && (pts.empty() || pts.back().time_ns != last_.time_ns)) pts.push_back(last_);
+    return std::move(pts);
+  }
+
+ private:
+  Decimator<SeriesPoint> points_;
   SeriesPoint last_{};
   bool has_last_ = false;
 };

@@ -92,43 +92,12 @@ class EventRing {
       release(s, pos);
       return true;
     }
-    for (;;) {
-      Slot& s = slots_[pos & mask_];
-      const std::uint64_t seq = s.seq.load(std::memory_order_acquire);
-      const auto diff = static_cast<std::int64_t>(seq - (pos + 1));
-      if (diff == 0) {
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acq_rel)) {
-          f(*event_in(s));
-          release(s, pos);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = head_.load(std::memory_order_relaxed);
-      }
-    }
+    return claim_and_consume(std::forward<F>(f));
   }
 
   /// Pops with a CAS so producers may evict concurrently (any ring; needed for multi-consumer).
   [[nodiscard]] bool try_pop_any(Event& out) noexcept {
-    std::uint64_t pos = head_.load(std::memory_order_relaxed);
-    for (;;) {
-      Slot& s = slots_[pos & mask_];
-      const std::uint64_t seq = s.seq.load(std::memory_order_acquire);
-      const auto diff = static_cast<std::int64_t>(seq - (pos + 1));
-      if (diff == 0) {
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acq_rel)) {
-          out = std::move(*event_in(s));
-          release(s, pos);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = head_.load(std::memory_order_relaxed);
-      }
-    }
+    return claim_and_consume([&](Event& e) noexcept { out = std::move(e); });
   }
 
   /// Empties the ring after the consumer stopped, including events whose producers have
@@ -170,6 +139,29 @@ class EventRing {
   }
 
  private:
+  // Claims the oldest slot with a CAS on head (so evicting producers and the loop never take
+  // the same event), hands the event to `f` in place, then frees the slot.
+  template <class F>
+  bool claim_and_consume(F&& f) noexcept {
+    std::uint64_t pos = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      Slot& s = slots_[pos & mask_];
+      const std::uint64_t seq = s.seq.load(std::memory_order_acquire);
+      const auto diff = static_cast<std::int64_t>(seq - (pos + 1));
+      if (diff == 0) {
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acq_rel)) {
+          f(*event_in(s));
+          release(s, pos);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;
+      } else {
+        pos = head_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
   struct alignas(64) Slot {
     std::atomic<std::uint64_t> seq{0};
     alignas(Event) unsigned char storage[sizeof(Event)];

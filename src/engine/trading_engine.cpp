@@ -1,8 +1,12 @@
 #include "tradebus/engine/trading_engine.hpp"
 
+#include <cxxabi.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <typeinfo>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -19,6 +23,14 @@ namespace asio = boost::asio;
 namespace {
 void bump(std::atomic<std::uint64_t>& c) noexcept {
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+// "std::runtime_error" rather than the mangled "St13runtime_error".
+std::string type_name(const std::exception& ex) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(typeid(ex).name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(typeid(ex).name());
 }
 
 bool is_order_path(std::string_view component) {
@@ -104,7 +116,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
       order = order_manager->create_order(s, e.sequence);
     } catch (const std::exception& ex) {
       persist_failed_order(s, ex.what());
-      publish_error("order_manager", Severity::critical, typeid(ex).name(), ex.what(), to_json(s),
+      publish_error("order_manager", Severity::critical, type_name(ex), ex.what(), to_json(s),
                     e.timestamp_ns);
       return;
     }
@@ -127,7 +139,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
       exchange->submit(o);
     } catch (const std::exception& ex) {
       on_rejected(o, ex.what());
-      publish_error("exchange", Severity::critical, typeid(ex).name(), ex.what(), to_json(o),
+      publish_error("exchange", Severity::critical, type_name(ex), ex.what(), to_json(o),
                     e.timestamp_ns);
     }
   }
@@ -181,7 +193,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     try {
       fn();
     } catch (const std::exception& ex) {
-      publish_error(component, sev, typeid(ex).name(), ex.what(), to_json(e), e.timestamp_ns);
+      publish_error(component, sev, type_name(ex), ex.what(), to_json(e), e.timestamp_ns);
     }
   }
 

@@ -1,6 +1,7 @@
 #include "tradebus/model/decimal.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace tradebus {
@@ -28,6 +29,19 @@ i128 div_half_even(i128 n, i128 d) {
   return q;
 }
 
+// Eight ASCII digits at once (SWAR) into `out`; false when any of them is not a digit.
+bool eight_digits(const char* p, std::uint64_t& out) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  if (((v & 0xF0F0F0F0F0F0F0F0ULL) |
+       (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL)
+    return false;
+  v = (v & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+  v = (v & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+  out = (v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32;
+  return true;
+}
+
 }  // namespace
 
 Decimal Decimal::from_int(std::int64_t units) {
@@ -52,6 +66,11 @@ std::optional<Decimal> Decimal::parse(std::string_view s) noexcept {
   bool any_frac_char = false;
   if (p != end && *p == '.') {
     ++p;
+    if (end - p >= 8 && eight_digits(p, frac)) {  // exchanges write exactly eight places
+      p += 8;
+      frac_digits = 8;
+      any_frac_char = true;
+    }
     for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
       any_frac_char = true;
       if (frac_digits < kScale) {

@@ -53,7 +53,8 @@ struct BacktestResult {
   std::vector<SeriesPoint> equity_curve;
   std::vector<SeriesPoint> drawdown_curve;
   std::map<std::string, std::vector<SeriesPoint>> prices;
-  std::vector<Fill> fills_sample;
+  std::vector<Fill> fills_sample;  ///< The first fills, for the table.
+  std::vector<Fill> fill_markers;  ///< Fills spread evenly over the run, for the charts.
   std::vector<RoundTrip> round_trips_sample;
 };
 

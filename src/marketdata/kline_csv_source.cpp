@@ -29,6 +29,9 @@ KlineCsvSource::KlineCsvSource(const std::vector<KlineFileSpec>& files) {
     if (same == streams_.end()) last_open_.push_back(INT64_MIN);
     streams_.push_back(std::move(s));
   }
+  for (auto& s : streams_)
+    for (const auto& o : streams_)
+      s.symbol_rank += o.reader->symbol() < s.reader->symbol();
 }
 
 KlineCsvSource::~KlineCsvSource() {
@@ -68,7 +71,9 @@ bool KlineCsvSource::next(Candle& out) {
     const Candle& x = streams_[a].current;
     const Candle& y = streams_[b].current;
     if (x.open_time_ns != y.open_time_ns) return x.open_time_ns > y.open_time_ns;
-    if (x.symbol != y.symbol) return x.symbol > y.symbol;
+    // Symbol order by a rank fixed at construction: no string compare per candle.
+    if (streams_[a].symbol_rank != streams_[b].symbol_rank)
+      return streams_[a].symbol_rank > streams_[b].symbol_rank;
     return a > b;
   };
   if (pending_error_) std::rethrow_exception(pending_error_);

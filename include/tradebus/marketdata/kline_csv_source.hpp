@@ -38,6 +38,7 @@ class KlineCsvSource final : public CandleReplay {
     Candle current;
     bool has = false;
     std::size_t symbol_slot = 0;
+    std::size_t symbol_rank = 0;  // streams with smaller symbols, for tie-breaking
   };
   void advance(Stream& s);
 

@@ -694,9 +694,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
           orders.push_back(std::move(line));
         }
       };
-      Event e;
-      while (ls->ring.try_pop_any(e))
-        handle(e);
+      // Waits for producers between their claim and their publish: nothing claimed is missed.
+      ls->ring.drain_all(handle);
       for (auto& p : ls->parked)
         handle(p);
       ls->parked.clear();

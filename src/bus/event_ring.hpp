@@ -128,7 +128,6 @@ class EventRing {
   }
 
   std::size_t capacity() const noexcept { return capacity_; }
-  bool multi_consumer() const noexcept { return multi_consumer_; }
   /// Events ever accepted; the difference to popped() is the depth.
   std::uint64_t pushed() const noexcept { return tail_.load(std::memory_order_relaxed); }
   std::uint64_t popped() const noexcept { return head_.load(std::memory_order_relaxed); }

@@ -20,8 +20,7 @@ using test::signal_event;
 
 namespace {
 EventBusOptions small_queues() {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   o.data = {10, Overflow::drop_newest, 20ms};
   o.signal = {5, Overflow::fail, 50ms};
   o.order = {3, Overflow::wait_forever, 0ns};

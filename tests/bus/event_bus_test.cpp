@@ -20,16 +20,10 @@ using test::order_event;
 using test::RecordingHandler;
 using test::signal_event;
 
-namespace {
-EventBusOptions quiet_options() {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
-  return o;
-}
-}  // namespace
+using test::quiet_bus_options;
 
 TEST(EventBus, DeliversToSubscribedHandler) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   RecordingHandler rec;
   bus.subscribe(EventType::candle_closed, std::ref(rec), "rec");
   bus.start();
@@ -41,7 +35,7 @@ TEST(EventBus, DeliversToSubscribedHandler) {
 }
 
 TEST(EventBus, RunsMultipleHandlersInSubscriptionOrder) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   std::vector<int> order;
   bus.subscribe(EventType::candle_closed, [&](const Event&) { order.push_back(1); });
   bus.subscribe(EventType::candle_closed, [&](const Event&) { order.push_back(2); });
@@ -55,7 +49,7 @@ TEST(EventBus, RunsMultipleHandlersInSubscriptionOrder) {
 }
 
 TEST(EventBus, OnlyHandlersOfTheEventTypeRun) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   RecordingHandler candles, orders;
   bus.subscribe(EventType::candle_closed, std::ref(candles));
   bus.subscribe(EventType::order_filled, std::ref(orders));
@@ -68,7 +62,7 @@ TEST(EventBus, OnlyHandlersOfTheEventTypeRun) {
 }
 
 TEST(EventBus, DispatchesOrderBeforeSignalBeforeData) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   std::vector<EventType> seen;
   for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
     bus.subscribe(t, [&](const Event& e) { seen.push_back(e.type); });
@@ -91,7 +85,7 @@ TEST(EventBus, DispatchesOrderBeforeSignalBeforeData) {
 }
 
 TEST(EventBus, HandlerPublishesAreServedByPriorityBeforeTheNextCandle) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   std::vector<std::string> trace;
   bus.subscribe(EventType::candle_closed, [&](const Event& e) {
     trace.push_back("candle" + std::to_string(e.timestamp_ns));
@@ -113,7 +107,7 @@ TEST(EventBus, HandlerPublishesAreServedByPriorityBeforeTheNextCandle) {
 }
 
 TEST(EventBus, ThrowingHandlerDoesNotStopOthersOrLaterEvents) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   RecordingHandler after, errors;
   bus.subscribe(
       EventType::candle_closed, [](const Event&) { throw std::runtime_error("boom"); }, "failing");
@@ -137,7 +131,7 @@ TEST(EventBus, ThrowingHandlerDoesNotStopOthersOrLaterEvents) {
 }
 
 TEST(EventBus, CoroutineHandlersRunAndTheirErrorsAreIsolated) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   std::vector<std::string> trace;
   RecordingHandler errors;
   bus.subscribe(
@@ -167,7 +161,7 @@ TEST(EventBus, CoroutineHandlersRunAndTheirErrorsAreIsolated) {
 }
 
 TEST(EventBus, SuspendedCoroutineInOneQueueDoesNotBlockTheOthers) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   std::atomic<bool> order_seen{false};
   std::atomic<bool> release{false};
   bus.subscribe(EventType::candle_closed, [&](const Event&) -> boost::asio::awaitable<void> {
@@ -189,7 +183,7 @@ TEST(EventBus, SuspendedCoroutineInOneQueueDoesNotBlockTheOthers) {
 }
 
 TEST(EventBus, CoroutinePublishToAFullQueueSuspendsInsteadOfDeadlocking) {
-  EventBusOptions o = quiet_options();
+  EventBusOptions o = quiet_bus_options();
   o.signal.capacity = 4;
   EventBus bus(o);
   RecordingHandler signals;
@@ -208,7 +202,7 @@ TEST(EventBus, CoroutinePublishToAFullQueueSuspendsInsteadOfDeadlocking) {
 }
 
 TEST(EventBus, UnsubscribeStopsFurtherCalls) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   RecordingHandler rec;
   auto sub = bus.subscribe(EventType::candle_closed, std::ref(rec));
   bus.start();
@@ -224,7 +218,7 @@ TEST(EventBus, UnsubscribeStopsFurtherCalls) {
 }
 
 TEST(EventBus, UnsubscribeDuringDispatchSkipsTheRemovedHandler) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   RecordingHandler second;
   Subscription victim;
   int first_calls = 0;
@@ -243,7 +237,7 @@ TEST(EventBus, UnsubscribeDuringDispatchSkipsTheRemovedHandler) {
 }
 
 TEST(EventBus, SelfUnsubscribeAndSubscribeFromAHandler) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   Subscription self;
   int once_calls = 0;
   RecordingHandler late;
@@ -266,7 +260,7 @@ TEST(EventBus, SelfUnsubscribeAndSubscribeFromAHandler) {
 }
 
 TEST(EventBus, SubscribeFromAnotherThreadWhileRunning) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   bus.start();
   RecordingHandler rec;
   std::thread t([&] { bus.subscribe(EventType::candle_closed, std::ref(rec)); });
@@ -277,7 +271,7 @@ TEST(EventBus, SubscribeFromAnotherThreadWhileRunning) {
 }
 
 TEST(EventBus, ManyPublisherThreadsLoseNothingAndKeepPerThreadOrder) {
-  EventBusOptions o = quiet_options();
+  EventBusOptions o = quiet_bus_options();
   o.signal.overflow = Overflow::wait_forever;  // this test is about loss, not time-outs
   EventBus bus(o);
   constexpr int kThreads = 4, kPerThread = 20000;
@@ -317,7 +311,7 @@ TEST(EventBus, ManyPublisherThreadsLoseNothingAndKeepPerThreadOrder) {
 }
 
 TEST(EventBus, StressHundredsOfThousandsOfEventsBusySpin) {
-  EventBusOptions o = quiet_options();
+  EventBusOptions o = quiet_bus_options();
   o.wait_strategy = WaitStrategy::busy_spin;
   o.data.overflow = Overflow::wait_forever;
   EventBus bus(o);
@@ -337,7 +331,7 @@ TEST(EventBus, StressHundredsOfThousandsOfEventsBusySpin) {
 }
 
 TEST(EventBus, StatsCountWhatFlowed) {
-  EventBusOptions o = quiet_options();
+  EventBusOptions o = quiet_bus_options();
   o.handler_timing_sample = 1;
   EventBus bus(o);
   bus.subscribe(
@@ -366,7 +360,7 @@ TEST(EventBus, StatsCountWhatFlowed) {
 }
 
 TEST(EventBus, CoroutineHandlersCanUseTheLoopsIoContext) {
-  EventBus bus(quiet_options());
+  EventBus bus(quiet_bus_options());
   std::atomic<int> fired{0};
   bus.subscribe(EventType::candle_closed, [&](const Event&) -> boost::asio::awaitable<void> {
     boost::asio::steady_timer t(bus.io_context());

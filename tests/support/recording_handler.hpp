@@ -4,6 +4,7 @@
 #include <mutex>
 #include <vector>
 
+#include "tradebus/bus/event_bus.hpp"
 #include "tradebus/model/event.hpp"
 
 namespace tradebus::test {
@@ -27,6 +28,13 @@ class RecordingHandler {
   mutable std::mutex mu_;
   std::vector<Event> events_;
 };
+
+/// Bus options for tests: no pending-orders file in the working directory.
+inline EventBusOptions quiet_bus_options() {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  return o;
+}
 
 inline Event candle_event(std::int64_t i, const char* symbol = "BTCUSDT") {
   Candle c;

@@ -651,15 +651,19 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       std::lock_guard lk(cmd_mu_);
       if (state_ == State::idle && !thread_.joinable()) {
         state_.store(State::stopped, std::memory_order_seq_cst);  // pairs with after_push()
-        return report_leftovers();
+        const bool clean = report_leftovers();
+        std::lock_guard ex(exit_mu_);
+        exited_ = true;  // a later stop() or the destructor must not wait for a loop
+        return clean;
       }
     }
     request_exit(mode, timeout);
     if (on_loop_thread()) return false;  // the loop exits after this event
     if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
     std::unique_lock lk(exit_mu_);
-    exit_cv_.wait(lk, [&] { return exited_ || state_.load() != State::running; });
-    return leftovers_ == 0;
+    // exited_ is set after finish() reported the leftovers, so their count is final here.
+    exit_cv_.wait(lk, [&] { return exited_; });
+    return leftovers_.load() == 0;
   }
 
   void finish() {
@@ -716,7 +720,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       else
         spdlog::critical("could not write pending orders to {}", options_.pending_orders_file);
     }
-    leftovers_ += left;
+    leftovers_.fetch_add(left);
     return left == 0;
   }
 
@@ -808,7 +812,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   std::mutex exit_mu_;
   std::condition_variable exit_cv_;
   bool exited_ = false;
-  std::size_t leftovers_ = 0;
+  std::atomic<std::size_t> leftovers_{0};
   std::mutex leftover_mu_;
 
   // Loop-thread state.

@@ -127,6 +127,16 @@ void BacktestConfig::validate() {
     throw ConfigError("max_position and max_notional must not be negative");
   if (speed < 0) throw ConfigError("speed must not be negative");
   if (strategies.empty()) throw ConfigError("no strategy configured");
+  for (std::size_t i = 0; i < strategies.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& a = strategies[i].id.empty() ? strategies[i].name : strategies[i].id;
+      const auto& b = strategies[j].id.empty() ? strategies[j].name : strategies[j].id;
+      if (a == b)
+        throw ConfigError(fmt::format(
+            "two strategies share the id '{}'; give each its own `id` (signals, orders and "
+            "fills carry it)",
+            a));
+    }
   if (report_points < 10) throw ConfigError("report_points must be at least 10");
 
   std::vector<std::string> symbols;

@@ -254,5 +254,5 @@ TEST(BacktestRunner, RunsSeveralStrategiesAtOnceEachWithItsId) {
   EXPECT_TRUE(saw_each) << "fills carry the id of the strategy whose signal made the order";
   BacktestConfig dup;
   dup.strategies = {fast, fast};
-  EXPECT_THROW(run_backtest(dup), std::invalid_argument);  // ids must be unique
+  EXPECT_THROW(run_backtest(dup), ConfigError);  // ids must be unique
 }

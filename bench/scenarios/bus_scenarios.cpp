@@ -123,40 +123,10 @@ LatencyFigures bus_latency(std::uint64_t samples) {
   return f;
 }
 
-double rss_mb_full_queues() {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
-  EventBus bus(o);  // not started: the queues fill up and stay full
-  Candle c = sample_candle();
-  for (std::size_t i = 0; i < o.data.capacity; ++i) {
-    Event e(EventType::candle_closed, c);
-    if (!bus.try_publish(e)) break;
-  }
-  for (std::size_t i = 0; i < o.signal.capacity; ++i) {
-    Event e(EventType::signal_generated, Signal{});
-    if (!bus.try_publish(e)) break;
-  }
-  for (std::size_t i = 0; i < o.order.capacity; ++i) {
-    Event e(EventType::order_created, Order{});
-    if (!bus.try_publish(e)) break;
-  }
-  long pages = 0, resident = 0;
-  std::ifstream statm("/proc/self/statm");
-  statm >> pages >> resident;
-  const double mb = static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) /
-                    (1024.0 * 1024.0);
-  o.pending_orders_file.clear();
-  bus.stop();  // counted as unprocessed; no file written
-  return mb;
-}
-
-double shutdown_ms_full_queues() {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
-  EventBus bus(o);
-  std::uint64_t handled = 0;
-  for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
-    bus.subscribe(t, [&](const Event&) { ++handled; });
+namespace {
+// Publishes until every queue of a not-yet-started bus is at its capacity.
+void fill_every_queue(EventBus& bus) {
+  const auto& o = bus.options();
   for (std::size_t i = 0; i < o.data.capacity; ++i) {
     Event e(EventType::candle_closed, sample_candle());
     (void)bus.try_publish(e);
@@ -169,6 +139,31 @@ double shutdown_ms_full_queues() {
     Event e(EventType::order_created, Order{});
     (void)bus.try_publish(e);
   }
+}
+}  // namespace
+
+double rss_mb_full_queues() {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);  // not started: the queues fill up and stay full
+  fill_every_queue(bus);
+  long pages = 0, resident = 0;
+  std::ifstream statm("/proc/self/statm");
+  statm >> pages >> resident;
+  const double mb = static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) /
+                    (1024.0 * 1024.0);
+  bus.stop();  // counted as unprocessed; no file written
+  return mb;
+}
+
+double shutdown_ms_full_queues() {
+  EventBusOptions o;
+  o.pending_orders_file.clear();
+  EventBus bus(o);
+  std::uint64_t handled = 0;
+  for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
+    bus.subscribe(t, [&](const Event&) { ++handled; });
+  fill_every_queue(bus);
   const auto t0 = Clock::now();
   bus.start();
   bus.shutdown(std::chrono::seconds(10));

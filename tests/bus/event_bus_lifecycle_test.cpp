@@ -22,8 +22,7 @@ using test::RecordingHandler;
 using test::signal_event;
 
 TEST(EventBusLifecycle, ShutdownDrainsEveryQueueInPriorityOrder) {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   EventBus bus(o);
   std::vector<EventType> seen;
   for (auto t : {EventType::candle_closed, EventType::signal_generated, EventType::order_created})
@@ -86,8 +85,7 @@ TEST(EventBusLifecycle, StopWithoutStartReportsQueuedOrders) {
 }
 
 TEST(EventBusLifecycle, PublishAfterStopIsRefused) {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   EventBus bus(o);
   bus.start();
   bus.stop();
@@ -98,8 +96,7 @@ TEST(EventBusLifecycle, PublishAfterStopIsRefused) {
 }
 
 TEST(EventBusLifecycle, BlockedPublisherLearnsTheBusStopped) {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   o.order.capacity = 1;
   EventBus bus(o);
   bus.publish(order_event(0));
@@ -110,8 +107,7 @@ TEST(EventBusLifecycle, BlockedPublisherLearnsTheBusStopped) {
 }
 
 TEST(EventBusLifecycle, RunOnTheCallingThreadUntilShutdownFromAnother) {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   EventBus bus(o);
   RecordingHandler rec;
   bus.subscribe(EventType::candle_closed, std::ref(rec));
@@ -128,8 +124,7 @@ TEST(EventBusLifecycle, RunOnTheCallingThreadUntilShutdownFromAnother) {
 }
 
 TEST(EventBusLifecycle, ShutdownFromAHandlerDoesNotDeadlock) {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   EventBus bus(o);
   bus.subscribe(EventType::candle_closed, [&](const Event&) { bus.stop(); });
   bus.start();
@@ -140,8 +135,7 @@ TEST(EventBusLifecycle, ShutdownFromAHandlerDoesNotDeadlock) {
 }
 
 TEST(EventBusLifecycle, BlockingLoopSleepsWhenIdleAndWakesForNewEvents) {
-  EventBusOptions o;
-  o.pending_orders_file.clear();
+  EventBusOptions o = test::quiet_bus_options();
   o.wait_strategy = WaitStrategy::blocking;
   EventBus bus(o);
   RecordingHandler rec;

@@ -255,6 +255,12 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     if (signals) signals->cancel();
     spdlog::info("shutting down TradingEngine");
     if (collector) collector->stop();
+    if (exchange) {
+      // Orders still travelling to a real exchange answer with fills: let them land first.
+      bus.wait_idle(options.shutdown_timeout);
+      if (!exchange->finish_pending(options.shutdown_timeout))
+        spdlog::warn("exchange {} still has requests in flight at shutdown", exchange_name());
+    }
     const bool drained = bus.shutdown(options.shutdown_timeout);
     if (!drained) spdlog::warn("event bus did not drain within the shutdown timeout");
     spdlog::info("TradingEngine shutdown complete");

@@ -42,6 +42,19 @@ Order DefaultOrderManager::reject(Order o, std::string_view why) {
   return o;
 }
 
+bool DefaultOrderManager::apply_rules(Order& o, std::string& why) const {
+  if (!options_.rules) return true;
+  const OrderRuleCheck c = options_.rules->check(o.symbol, o.side, o.quantity, o.limit_price,
+                                                 o.type == OrderType::market, o.reference_price);
+  if (!c.ok()) {
+    why = c.rejection;
+    return false;
+  }
+  o.quantity = c.quantity;
+  if (o.type != OrderType::market) o.limit_price = c.price;
+  return true;
+}
+
 std::optional<Order> DefaultOrderManager::create_order(const Signal& s, std::uint64_t seq) {
   const Quantity held = portfolio_->quantity(s.symbol);
   const bool opens = s.direction == Side::buy && held.is_zero();
@@ -50,12 +63,16 @@ std::optional<Order> DefaultOrderManager::create_order(const Signal& s, std::uin
     ++counters_.ignored_signals;
     return std::nullopt;
   }
+  std::string why;
   if (closes) {
+    Order o = make_order(s, Side::sell, held, seq);
+    if (!apply_rules(o, why)) return reject(o, why);
     ++counters_.created;
     pending_.insert(s.symbol);
-    return make_order(s, Side::sell, held, seq);
+    return o;
   }
   Order o = make_order(s, Side::buy, options_.quantity, seq);
+  if (!apply_rules(o, why)) return reject(o, why);
   const Money notional = Decimal::mul(o.quantity, s.reference_price);
   if (options_.max_position.is_positive() && held + o.quantity > options_.max_position)
     return reject(o, fmt::format("max position {} exceeded", options_.max_position.to_string()));

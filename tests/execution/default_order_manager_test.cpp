@@ -28,7 +28,7 @@ Fill fill_of(const Order& o, const char* price) {
 
 TEST(DefaultOrderManager, OpensWhenFlatAndClosesWhenLong) {
   auto p = std::make_shared<Portfolio>("10000"_d);
-  DefaultOrderManager m({"0.5"_d, {}, {}, 10, "t"}, p);
+  DefaultOrderManager m({"0.5"_d, {}, {}, 10, "t", nullptr}, p);
   EXPECT_FALSE(m.create_order(signal(Side::sell), 1).has_value());  // flat: nothing to sell
   auto buy = m.create_order(signal(Side::buy), 2);
   ASSERT_TRUE(buy);
@@ -50,12 +50,12 @@ TEST(DefaultOrderManager, OpensWhenFlatAndClosesWhenLong) {
 TEST(DefaultOrderManager, ChecksCashIncludingTheFee) {
   // quantity 1 at 100 with 10 bps needs 100.1
   auto p = std::make_shared<Portfolio>("100.1"_d);
-  DefaultOrderManager m({"1"_d, {}, {}, 10, "t"}, p);
+  DefaultOrderManager m({"1"_d, {}, {}, 10, "t", nullptr}, p);
   auto ok = m.create_order(signal(Side::buy, "100"), 1);
   ASSERT_TRUE(ok);
   EXPECT_NE(ok->status, OrderStatus::rejected);
   auto p2 = std::make_shared<Portfolio>("100.09999999"_d);
-  DefaultOrderManager m2({"1"_d, {}, {}, 10, "t"}, p2);
+  DefaultOrderManager m2({"1"_d, {}, {}, 10, "t", nullptr}, p2);
   auto refused = m2.create_order(signal(Side::buy, "100"), 1);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, OrderStatus::rejected);
@@ -66,12 +66,12 @@ TEST(DefaultOrderManager, ChecksCashIncludingTheFee) {
 
 TEST(DefaultOrderManager, EnforcesMaxPositionAndNotional) {
   auto p = std::make_shared<Portfolio>("1000000"_d);
-  DefaultOrderManager pos({"2"_d, "1"_d, {}, 0, "t"}, p);
+  DefaultOrderManager pos({"2"_d, "1"_d, {}, 0, "t", nullptr}, p);
   auto r1 = pos.create_order(signal(Side::buy), 1);
   ASSERT_TRUE(r1);
   EXPECT_EQ(r1->status, OrderStatus::rejected);
   EXPECT_NE(r1->reason.view().find("max position"), std::string_view::npos);
-  DefaultOrderManager notional({"2"_d, {}, "150"_d, 0, "t"}, p);
+  DefaultOrderManager notional({"2"_d, {}, "150"_d, 0, "t", nullptr}, p);
   auto r2 = notional.create_order(signal(Side::buy, "100"), 1);
   ASSERT_TRUE(r2);
   EXPECT_EQ(r2->status, OrderStatus::rejected);
@@ -80,11 +80,42 @@ TEST(DefaultOrderManager, EnforcesMaxPositionAndNotional) {
 
 TEST(DefaultOrderManager, ARejectedOrClosedOrderClearsThePendingFlag) {
   auto p = std::make_shared<Portfolio>("10000"_d);
-  DefaultOrderManager m({"1"_d, {}, {}, 10, "t"}, p);
+  DefaultOrderManager m({"1"_d, {}, {}, 10, "t", nullptr}, p);
   auto o = m.create_order(signal(Side::buy), 1);
   ASSERT_TRUE(o);
   EXPECT_TRUE(m.has_pending("BTCUSDT"));
   m.on_order_closed(*o);
   EXPECT_FALSE(m.has_pending("BTCUSDT"));
   EXPECT_TRUE(m.create_order(signal(Side::buy), 2).has_value());
+}
+
+namespace {
+// Rules like an exchange's: quantities in steps of 0.1, at least 0.5, symbol XYZ not listed.
+struct StepRules final : OrderRules {
+  OrderRuleCheck check(const Symbol& symbol, Side, Quantity q, Price p, bool,
+                       Price) const override {
+    const Quantity rounded = q.floor_to("0.1"_d);
+    if (symbol.view() == "XYZUSDT") return {rounded, p, "XYZUSDT is not listed"};
+    if (rounded < "0.5"_d) return {rounded, p, "quantity below the minimum 0.5"};
+    return {rounded, p, ""};
+  }
+};
+}  // namespace
+
+TEST(DefaultOrderManager, AppliesTheExchangeRulesBeforeAnOrderExists) {
+  auto p = std::make_shared<Portfolio>("100000"_d);
+  DefaultOrderManager m({"0.77"_d, {}, {}, 10, "t", std::make_shared<StepRules>()}, p);
+  auto buy = m.create_order(signal(Side::buy), 1);
+  ASSERT_TRUE(buy);
+  EXPECT_EQ(buy->status, OrderStatus::created);
+  EXPECT_EQ(buy->quantity, "0.7"_d);  // rounded down to the step, never up
+
+  DefaultOrderManager small({"0.44"_d, {}, {}, 10, "t", std::make_shared<StepRules>()}, p);
+  auto refused = small.create_order(signal(Side::buy), 2);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, OrderStatus::rejected);
+  EXPECT_EQ(refused->reason.view(), "quantity below the minimum 0.5");
+  auto unlisted = small.create_order(signal(Side::buy, "100", "XYZUSDT"), 3);
+  ASSERT_TRUE(unlisted);
+  EXPECT_EQ(unlisted->reason.view(), "XYZUSDT is not listed");
 }

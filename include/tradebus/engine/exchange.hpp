@@ -3,6 +3,7 @@
 // back through ExecutionReports from any thread.
 #pragma once
 
+#include <chrono>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,10 @@ class Exchange {
   virtual void cancel(const ClientOrderId& id) = 0;
   /// Every closed candle, before strategies see it: simulated exchanges fill against it.
   virtual void on_candle(const Candle& /*candle*/) {}
+  /// Called at shutdown once no more orders can come: waits (up to `timeout`) until the orders
+  /// already submitted have their answers, so that their fills still reach the bus. True when
+  /// nothing is in flight.
+  virtual bool finish_pending(std::chrono::nanoseconds /*timeout*/) { return true; }
   /// Orders accepted and not final.
   virtual std::vector<Order> open_orders() const = 0;
 };

@@ -4,6 +4,8 @@
 //   that symbol is pending) creates no order.
 //   Risk: max position per symbol, max notional, and cash: a BUY needs
 //   cash >= quantity x signal close x (1 + fee_bps / 10,000) (slippage not included).
+//   With `rules` (an exchange's filters), the quantity is rounded to the step size and the order
+//   is rejected when it breaks a filter (minimum quantity or notional, symbol not trading).
 // Loop thread only.
 #pragma once
 
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "tradebus/engine/order_manager.hpp"
+#include "tradebus/engine/order_rules.hpp"
 #include "tradebus/execution/portfolio.hpp"
 
 namespace tradebus {
@@ -23,6 +26,8 @@ struct OrderManagerOptions {
   Money max_notional = Decimal::from_raw(0);         ///< 0: no limit
   std::int64_t fee_bps = 10;                         ///< For the cash check.
   std::string client_order_id_prefix = "tb";
+  /// The exchange's trading rules; null: none (the paper exchange takes any quantity).
+  std::shared_ptr<const OrderRules> rules;
 };
 
 struct OrderManagerCounters {
@@ -47,6 +52,7 @@ class DefaultOrderManager final : public OrderManager {
  private:
   Order make_order(const Signal& s, Side side, Quantity qty, std::uint64_t seq);
   Order reject(Order o, std::string_view why);
+  bool apply_rules(Order& o, std::string& why) const;
 
   OrderManagerOptions options_;
   std::shared_ptr<Portfolio> portfolio_;

@@ -140,4 +140,18 @@ FilterCheck apply_filters(const SymbolFilters& f, Side side, Quantity quantity, 
   return r;
 }
 
+const SymbolFilters* ExchangeRules::find(const Symbol& symbol) const {
+  for (const auto& f : symbols_)
+    if (f.symbol == symbol) return &f;
+  return nullptr;
+}
+
+OrderRuleCheck ExchangeRules::check(const Symbol& symbol, Side side, Quantity quantity, Price price,
+                                    bool is_market, Price reference_price) const {
+  const SymbolFilters* f = find(symbol);
+  if (!f) return {quantity, price, fmt::format("{} is not listed by the exchange", symbol.view())};
+  FilterCheck c = apply_filters(*f, side, quantity, price, is_market, reference_price);
+  return {c.quantity, c.price, std::move(c.rejection)};
+}
+
 }  // namespace tradebus::binance

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tradebus/engine/order_rules.hpp"
 #include "tradebus/model/decimal.hpp"
 #include "tradebus/model/fixed_string.hpp"
 #include "tradebus/model/side.hpp"
@@ -52,5 +53,18 @@ struct FilterCheck {
 /// minimum notional (at `price`, or `reference_price` for market orders).
 FilterCheck apply_filters(const SymbolFilters& f, Side side, Quantity quantity, Price price,
                           bool is_market, Price reference_price);
+
+/// The filters of every listed symbol as the order manager's rules; a symbol that is not listed
+/// is refused.
+class ExchangeRules final : public OrderRules {
+ public:
+  explicit ExchangeRules(std::vector<SymbolFilters> symbols) : symbols_(std::move(symbols)) {}
+  OrderRuleCheck check(const Symbol& symbol, Side side, Quantity quantity, Price price,
+                       bool is_market, Price reference_price) const override;
+  const SymbolFilters* find(const Symbol& symbol) const;
+
+ private:
+  std::vector<SymbolFilters> symbols_;
+};
 
 }  // namespace tradebus::binance

@@ -1,0 +1,478 @@
+#include "tradebus/adapters/binance/binance_exchange.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "binance_json.hpp"
+#include "tradebus/adapters/binance/rest_client.hpp"
+
+namespace tradebus::binance {
+namespace {
+
+struct Command {
+  enum class Kind { submit, cancel } kind = Kind::submit;
+  Order order;
+  ClientOrderId id;
+};
+
+struct Tracked {
+  Order order;
+  Quantity reported_qty;      // filled quantity already published
+  Money reported_quote;       // its quote amount, for the average price of the next part
+  std::string base_asset;
+};
+
+std::string_view binance_side(Side s) {
+  return s == Side::buy ? "BUY" : "SELL";
+}
+
+std::string_view binance_tif(TimeInForce t) {
+  switch (t) {
+    case TimeInForce::ioc:
+      return "IOC";
+    case TimeInForce::fok:
+      return "FOK";
+    default:
+      return "GTC";
+  }
+}
+
+enum class Lookup { found, absent, unresolved };
+
+}  // namespace
+
+struct BinanceExchange::Impl {
+  BinanceExchangeOptions opt;
+  std::unique_ptr<RestClient> rest;
+  std::shared_ptr<const ExchangeRules> rules;
+  ExecutionReports* reports = nullptr;
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  mutable std::condition_variable idle_cv;
+  std::deque<Command> queue;
+  bool busy = false;
+  bool stopping = false;
+  std::map<std::string, Tracked> open;  // by client order id; guarded by mu
+  std::thread worker;
+
+  std::atomic<std::uint64_t> submitted{0}, unknown{0}, resubmits{0}, rate_limited{0},
+      rejected{0}, fills{0};
+
+  static void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+  std::string base_asset_of(const Symbol& s) const {
+    if (rules)
+      if (const SymbolFilters* f = rules->find(s)) return f->base_asset;
+    return {};
+  }
+
+  void reject(const Order& o, const std::string& why) {
+    bump(rejected);
+    spdlog::warn("Binance order {} {} rejected: {}", o.client_order_id.view(), o.symbol.view(),
+                 why);
+    if (reports) reports->on_rejected(o, why);
+  }
+
+  // Publishes what `rep` adds to what was already reported for `t`; true when the order is done.
+  bool apply_report(Tracked& t, const detail::OrderReport& rep) {
+    const Order& o = t.order;
+    auto emit = [&](Price price, Quantity qty, Money fee, std::string_view fee_asset,
+                    std::uint64_t trade_id, bool complete) {
+      Fill f;
+      f.client_order_id = o.client_order_id;
+      f.symbol = o.symbol;
+      f.strategy_id = o.strategy_id;
+      f.side = o.side;
+      f.price = price;
+      f.quantity = qty;
+      f.fee = fee;
+      f.fee_asset = FixedString<15>::truncated(fee_asset);
+      f.time_ns = rep.time_ms * 1'000'000;
+      f.trade_id = trade_id;
+      f.order_complete = complete;
+      bump(fills);
+      if (reports) reports->on_fill(f);
+    };
+    const bool filled = rep.status == "FILLED";
+    if (!rep.fills.empty() && t.reported_qty.is_zero()) {
+      for (std::size_t i = 0; i < rep.fills.size(); ++i) {
+        const auto& tr = rep.fills[i];
+        const bool last = i + 1 == rep.fills.size();
+        Quantity qty = tr.quantity;
+        Money fee = tr.commission;
+        std::string fee_asset = tr.commission_asset;
+        if (!t.base_asset.empty() && tr.commission_asset == t.base_asset && o.side == Side::buy) {
+          // Binance keeps a base-asset commission out of what a buy delivers: the position
+          // grows by qty - commission, and the fee is worth commission x price in quote.
+          qty = tr.quantity - tr.commission;
+          fee = Decimal::mul(tr.commission, tr.price);
+          fee_asset = {};
+        }
+        t.reported_qty += tr.quantity;
+        t.reported_quote += Decimal::mul(tr.quantity, tr.price);
+        emit(tr.price, qty, fee, fee_asset, tr.trade_id, last && filled);
+      }
+    } else if (rep.executed_qty > t.reported_qty) {
+      // A query answer has totals only: one fill for the new part at its average price.
+      const Quantity dq = rep.executed_qty - t.reported_qty;
+      const Money dquote = rep.cumulative_quote_qty - t.reported_quote;
+      emit(Decimal::div(dquote, dq), dq, Money{}, {}, 0, filled);
+      t.reported_qty = rep.executed_qty;
+      t.reported_quote = rep.cumulative_quote_qty;
+    }
+    if (filled) return true;
+    if (rep.status == "NEW" || rep.status == "PARTIALLY_FILLED" || rep.status == "PENDING_NEW")
+      return false;
+    // CANCELED, EXPIRED, EXPIRED_IN_MATCH, REJECTED: no more fills.
+    Order closed = o;
+    closed.filled_quantity = t.reported_qty;
+    if (reports) {
+      if (rep.status == "REJECTED") {
+        bump(rejected);
+        reports->on_rejected(closed, "REJECTED by Binance");
+      } else {
+        reports->on_canceled(closed, rep.status);
+      }
+    }
+    return true;
+  }
+
+  void track_or_finish(Tracked t, const detail::OrderReport& rep) {
+    const bool done = apply_report(t, rep);
+    std::lock_guard lock(mu);
+    if (done)
+      open.erase(std::string(t.order.client_order_id.view()));
+    else
+      open[std::string(t.order.client_order_id.view())] = std::move(t);
+  }
+
+  std::string order_key(const Order& o) const {
+    return fmt::format("symbol={}&origClientOrderId={}", o.symbol.view(),
+                       url_encode(o.client_order_id.view()));
+  }
+
+  // Asks Binance about `o` until it answers for sure.
+  Lookup query(Tracked& t, detail::OrderReport& rep) {
+    for (int attempt = 1; attempt <= opt.max_attempts * 2; ++attempt) {
+      try {
+        RestResponse r = rest->send(HttpMethod::get, "/api/v3/order", order_key(t.order), true);
+        if (r.ok()) {
+          rep = detail::parse_order_report(r.body);
+          return Lookup::found;
+        }
+        if (r.error_code == -2013) return Lookup::absent;  // "Order does not exist."
+        if (r.status == 429 || r.status == 418) bump(rate_limited);
+        if (r.error_code == -1021) rest->sync_clock();
+        spdlog::warn("Binance query {}: {}", t.order.client_order_id.view(), r.describe());
+      } catch (const RestUnknownError& e) {
+        spdlog::warn("Binance query {}: {}", t.order.client_order_id.view(), e.what());
+      } catch (const detail::BodyError& e) {
+        spdlog::error("Binance query {}: {}", t.order.client_order_id.view(), e.what());
+      }
+      rest->sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 5)));
+    }
+    return Lookup::unresolved;
+  }
+
+  void place(const Order& o) {
+    Tracked t{o, {}, {}, base_asset_of(o.symbol)};
+    std::string params =
+        fmt::format("symbol={}&side={}&type={}&quantity={}&newClientOrderId={}", o.symbol.view(),
+                    binance_side(o.side), o.type == OrderType::market ? "MARKET" : "LIMIT",
+                    o.quantity.to_string(), url_encode(o.client_order_id.view()));
+    if (o.type == OrderType::limit)
+      params += fmt::format("&timeInForce={}&price={}", binance_tif(o.time_in_force),
+                            o.limit_price.to_string());
+    params += "&newOrderRespType=FULL";
+
+    for (int attempt = 1;; ++attempt) {
+      const std::int64_t sent_at = rest->server_time_ms();
+      std::string why;
+      try {
+        RestResponse r = rest->send(HttpMethod::post, "/api/v3/order", params, true);
+        if (r.ok()) {
+          track_or_finish(std::move(t), detail::parse_order_report(r.body));
+          return;
+        }
+        if (r.status == 429 || r.status == 418) {
+          // Refused before processing; the client now holds requests for Retry-After.
+          bump(rate_limited);
+          if (attempt >= opt.max_attempts) return reject(o, r.describe());
+          continue;
+        }
+        if (r.error_code == -1021 && attempt < opt.max_attempts) {
+          rest->sync_clock();  // refused for its timestamp: not processed
+          continue;
+        }
+        if (r.status < 500 && !(r.error_code == -2010 &&
+                                r.error_msg.find("Duplicate") != std::string::npos))
+          return reject(o, fmt::format("{} {}", r.error_code, r.error_msg));
+        why = r.describe();  // 5xx, or a duplicate id: Binance may have it
+      } catch (const RestUnknownError& e) {
+        why = e.what();
+      } catch (const detail::BodyError& e) {
+        why = e.what();  // answered 2xx with a body we cannot read: ask for the order
+      }
+      bump(unknown);
+      spdlog::warn("Binance order {}: outcome unknown ({}); querying it", o.client_order_id.view(),
+                   why);
+      // Binance refuses a request older than recvWindow, so after that the answer is final.
+      const std::int64_t settle = sent_at + opt.recv_window.count() + 250;
+      const std::int64_t now = rest->server_time_ms();
+      if (now < settle) rest->sleep_for(std::chrono::milliseconds(settle - now));
+      detail::OrderReport rep;
+      switch (query(t, rep)) {
+        case Lookup::found:
+          track_or_finish(std::move(t), rep);
+          return;
+        case Lookup::absent:
+          if (attempt >= opt.max_attempts)
+            return reject(o, fmt::format("not placed after {} attempts: {}", attempt, why));
+          bump(resubmits);
+          continue;
+        case Lookup::unresolved: {
+          spdlog::critical("Binance order {}: state unknown after repeated queries; tracking it "
+                           "as open and polling",
+                           o.client_order_id.view());
+          std::lock_guard lock(mu);
+          open[std::string(o.client_order_id.view())] = std::move(t);
+          return;
+        }
+      }
+    }
+  }
+
+  void cancel_order(const ClientOrderId& id) {
+    Tracked t;
+    {
+      std::lock_guard lock(mu);
+      auto it = open.find(std::string(id.view()));
+      if (it == open.end()) {
+        spdlog::warn("Binance cancel {}: not an open order", id.view());
+        return;
+      }
+      t = it->second;
+    }
+    try {
+      RestResponse r = rest->send(HttpMethod::del, "/api/v3/order", order_key(t.order), true);
+      detail::OrderReport rep;
+      if (r.ok()) {
+        rep = detail::parse_order_report(r.body);
+      } else if (query(t, rep) != Lookup::found) {
+        spdlog::error("Binance cancel {}: {}", id.view(), r.describe());
+        return;
+      }
+      track_or_finish(std::move(t), rep);
+    } catch (const RestUnknownError& e) {
+      spdlog::warn("Binance cancel {}: {}; the poll will see the outcome", id.view(), e.what());
+    } catch (const detail::BodyError& e) {
+      spdlog::error("Binance cancel {}: {}", id.view(), e.what());
+    }
+  }
+
+  void poll_open() {
+    std::vector<Tracked> snapshot;
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, t] : open)
+        snapshot.push_back(t);
+    }
+    for (auto& t : snapshot) {
+      detail::OrderReport rep;
+      try {
+        RestResponse r = rest->send(HttpMethod::get, "/api/v3/order", order_key(t.order), true);
+        if (!r.ok()) continue;
+        rep = detail::parse_order_report(r.body);
+      } catch (const RestUnknownError&) {
+        continue;
+      } catch (const detail::BodyError&) {
+        continue;
+      }
+      track_or_finish(std::move(t), rep);
+    }
+  }
+
+  void run() {
+    std::unique_lock lock(mu);
+    while (true) {
+      const bool woke =
+          cv.wait_for(lock, opt.poll_interval, [&] { return stopping || !queue.empty(); });
+      if (queue.empty()) {
+        if (stopping) break;
+        if (!woke && !open.empty()) {
+          busy = true;
+          lock.unlock();
+          try {
+            poll_open();
+          } catch (const RestCanceled&) {
+          }
+          lock.lock();
+          busy = false;
+        }
+        continue;
+      }
+      Command cmd = std::move(queue.front());
+      queue.pop_front();
+      busy = true;
+      lock.unlock();
+      try {
+        if (cmd.kind == Command::Kind::submit)
+          place(cmd.order);
+        else
+          cancel_order(cmd.id);
+      } catch (const RestCanceled&) {
+        spdlog::error("Binance order {}: stopped before its outcome was known",
+                      cmd.order.client_order_id.view());
+      } catch (const std::exception& e) {
+        spdlog::critical("Binance order {}: {}", cmd.order.client_order_id.view(), e.what());
+      }
+      lock.lock();
+      busy = false;
+      idle_cv.notify_all();
+    }
+    idle_cv.notify_all();
+  }
+};
+
+BinanceExchange::BinanceExchange(BinanceExchangeOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.opt = std::move(options);
+  if (m.opt.api_key.empty()) throw std::invalid_argument("Binance API key is empty");
+  if (!m.opt.signer) throw std::invalid_argument("Binance API secret is missing");
+  if (m.opt.max_attempts < 1) throw std::invalid_argument("max_attempts must be at least 1");
+  RestClientOptions ro;
+  ro.url = m.opt.rest_url;
+  ro.timeout = m.opt.timeout;
+  ro.recv_window = m.opt.recv_window;
+  ro.api_key = m.opt.api_key;
+  ro.weight_limit_1m = m.opt.weight_limit_1m;
+  m.rest = std::make_unique<RestClient>(ro, m.opt.signer);
+}
+
+BinanceExchange::~BinanceExchange() {
+  stop();
+}
+
+void BinanceExchange::connect(const std::vector<std::string>& symbols) {
+  Impl& m = *impl_;
+  try {
+    const auto offset = m.rest->sync_clock();
+    spdlog::info("Binance clock offset {} ms", offset.count());
+  } catch (const RestUnknownError& e) {
+    throw std::runtime_error(fmt::format("GET /api/v3/time: {}", e.what()));
+  }
+  std::string list;
+  for (const auto& s : symbols)
+    list += fmt::format("{}\"{}\"", list.empty() ? "" : ",", s);
+  RestResponse r;
+  try {
+    r = m.rest->get("/api/v3/exchangeInfo", "symbols=" + url_encode("[" + list + "]"));
+  } catch (const RestUnknownError& e) {
+    throw std::runtime_error(fmt::format("GET /api/v3/exchangeInfo: {}", e.what()));
+  }
+  if (!r.ok()) throw std::runtime_error("GET /api/v3/exchangeInfo: " + r.describe());
+  auto filters = parse_exchange_info(r.body);
+  for (const auto& s : symbols) {
+    bool found = false;
+    for (const auto& f : filters)
+      found = found || f.symbol.view() == s;
+    if (!found) throw std::runtime_error(fmt::format("exchangeInfo does not list {}", s));
+  }
+  m.rules = std::make_shared<ExchangeRules>(std::move(filters));
+  if (!m.worker.joinable()) m.worker = std::thread([&m] { m.run(); });
+}
+
+std::shared_ptr<const ExchangeRules> BinanceExchange::rules() const {
+  return impl_->rules;
+}
+
+std::vector<AssetBalance> BinanceExchange::balances() {
+  RestResponse r;
+  try {
+    r = impl_->rest->send(HttpMethod::get, "/api/v3/account", "omitZeroBalances=true", true);
+  } catch (const RestUnknownError& e) {
+    throw std::runtime_error(fmt::format("GET /api/v3/account: {}", e.what()));
+  }
+  if (!r.ok()) throw std::runtime_error("GET /api/v3/account: " + r.describe());
+  std::vector<AssetBalance> out;
+  try {
+    for (auto& b : detail::parse_account_balances(r.body))
+      if (!b.free.is_zero() || !b.locked.is_zero())
+        out.push_back({std::move(b.asset), b.free, b.locked});
+  } catch (const detail::BodyError& e) {
+    throw std::runtime_error(e.what());
+  }
+  return out;
+}
+
+void BinanceExchange::attach(ExecutionReports& reports) {
+  impl_->reports = &reports;
+}
+
+void BinanceExchange::submit(const Order& order) {
+  Impl& m = *impl_;
+  Impl::bump(m.submitted);
+  std::lock_guard lock(m.mu);
+  if (!m.worker.joinable() || m.stopping) {
+    m.reject(order, "Binance exchange is not connected");
+    return;
+  }
+  m.queue.push_back({Command::Kind::submit, order, order.client_order_id});
+  m.cv.notify_one();
+}
+
+void BinanceExchange::cancel(const ClientOrderId& id) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.mu);
+  if (!m.worker.joinable() || m.stopping) return;
+  m.queue.push_back({Command::Kind::cancel, Order{}, id});
+  m.cv.notify_one();
+}
+
+std::vector<Order> BinanceExchange::open_orders() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<Order> out;
+  for (const auto& [id, t] : impl_->open)
+    out.push_back(t.order);
+  return out;
+}
+
+bool BinanceExchange::wait_idle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->idle_cv.wait_for(lock, timeout,
+                                 [&] { return impl_->queue.empty() && !impl_->busy; });
+}
+
+void BinanceExchange::stop() {
+  Impl& m = *impl_;
+  {
+    std::lock_guard lock(m.mu);
+    m.stopping = true;
+  }
+  m.cv.notify_all();
+  if (m.worker.joinable()) m.worker.join();
+}
+
+BinanceExchangeStats BinanceExchange::stats() const {
+  const Impl& m = *impl_;
+  BinanceExchangeStats s;
+  s.submitted = m.submitted.load();
+  s.requests = m.rest->requests_sent();
+  s.unknown_outcomes = m.unknown.load();
+  s.resubmits = m.resubmits.load();
+  s.rate_limited = m.rate_limited.load();
+  s.rejected = m.rejected.load();
+  s.fills = m.fills.load();
+  s.clock_offset = m.rest->clock_offset();
+  return s;
+}
+
+}  // namespace tradebus::binance

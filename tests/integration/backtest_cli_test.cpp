@@ -9,46 +9,15 @@
 
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/test_paths.hpp"
 #include "tradebus/backtest/backtest_runner.hpp"
 
 using namespace tradebus;
 
-namespace {
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-Run run_cli(const std::string& args) {
-  static int calls = 0;
-  const auto dir =
-      test::scratch_dir("cli_io_" + std::to_string(::getpid()) + "_" + std::to_string(++calls));
-  const std::string err_path = dir + "/stderr.txt";
-  const std::string cmd = std::string(TRADEBUS_BINARY) + " " + args + " 2>" + err_path;
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p))
-    r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = test::read_file(err_path);
-  return r;
-}
-
-// The raw text of a top-level JSON field.
-std::string field(const std::string& json, const std::string& key) {
-  const std::regex re("\"" + key + "\":(\"[^\"]*\"|\\{[^}]*\\}|[^,}]+)");
-  std::smatch m;
-  return std::regex_search(json, m, re) ? m[1].str() : std::string("<missing>");
-}
-
-}  // namespace
+using test::field;
+using test::run_cli;
 
 TEST(BacktestCli, JsonOnRealDataMatchesTheLibraryExactly) {
   TRADEBUS_REQUIRE_SHARED(path, "klines_csv/spot_1m/BTCUSDT-1m-2020-01-01.csv");

@@ -10,5 +10,7 @@ namespace tradebus::cli {
 void add_backtest_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_live_commands(CLI::App& app, int& exit_code);  // paper, live
+void add_fetch_klines_command(CLI::App& app, int& exit_code);
 
 }  // namespace tradebus::cli

@@ -1,0 +1,425 @@
+// `tradebus paper` and `tradebus live`: the backtest's engine, strategies and order manager fed
+// by live Binance klines; orders go to the paper exchange or, with --confirm-live, to Binance.
+#include <sys/stat.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "tradebus/adapters/binance/binance_exchange.hpp"
+#include "tradebus/adapters/binance/kline_collector.hpp"
+#include "tradebus/adapters/binance/request_signer.hpp"
+#include "tradebus/adapters/binance/rest_client.hpp"
+#include "tradebus/backtest/backtest_config.hpp"
+#include "tradebus/engine/trading_engine.hpp"
+#include "tradebus/execution/default_order_manager.hpp"
+#include "tradebus/execution/paper_exchange.hpp"
+#include "tradebus/marketdata/kline_csv_writer.hpp"
+#include "tradebus/model/event_json.hpp"
+#include "tradebus/model/time_format.hpp"
+#include "tradebus/strategies/strategy_params.hpp"
+#include "tradebus/strategies/strategy_registry.hpp"
+
+namespace tradebus::cli {
+namespace {
+
+struct LiveFlags {
+  bool live = false;
+  std::string symbols;
+  std::string interval = "1m";
+  std::string config;
+  std::string strategy, strategy_id;
+  std::optional<int> fast, slow;
+  std::vector<std::string> params;
+  std::string quantity, capital, max_position, max_notional;
+  std::optional<std::int64_t> fee_bps, slippage_bps;
+  std::string ws_url{binance::kBinanceWsUrl};
+  std::string rest_url{binance::kBinanceRestUrl};
+  std::uint64_t max_candles = 0;
+  double duration_s = 0;
+  bool json = false;
+  std::string trades, record_klines;
+  bool confirm_live = false;
+  std::string key_file;
+  std::int64_t recv_window_ms = 5000;
+  std::int64_t timeout_ms = 5000;
+};
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Decimal decimal_flag(const std::string& flag, const std::string& text) {
+  if (auto d = Decimal::parse(text)) return *d;
+  throw ConfigError(fmt::format("{} '{}': not a decimal number (up to 8 places)", flag, text));
+}
+
+std::vector<std::string> split_symbols(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string s;
+  while (std::getline(ss, s, ',')) {
+    for (char& c : s)
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (s.empty()) throw ConfigError(fmt::format("--symbols '{}': an empty symbol", text));
+    out.push_back(s);
+  }
+  if (out.empty()) throw ConfigError("--symbols: give at least one symbol, like BTCUSDT,ETHUSDT");
+  return out;
+}
+
+BacktestConfig build_config(const LiveFlags& f, const std::vector<std::string>& symbols) {
+  BacktestConfig cfg;
+  if (!f.config.empty()) cfg = load_backtest_config(f.config);
+  if (!f.strategy.empty() || f.fast || f.slow || !f.params.empty() || !f.strategy_id.empty()) {
+    StrategySpec spec = cfg.strategies.empty() ? StrategySpec{} : cfg.strategies.front();
+    if (!f.strategy.empty() && f.strategy != spec.name) spec = StrategySpec{f.strategy, "", {}};
+    if (!f.strategy_id.empty()) spec.id = f.strategy_id;
+    if (f.fast) spec.params["fast"] = std::to_string(*f.fast);
+    if (f.slow) spec.params["slow"] = std::to_string(*f.slow);
+    for (const auto& p : f.params) {
+      auto [k, v] = BacktestConfig::parse_param_arg(p);
+      spec.params[k] = v;
+    }
+    cfg.strategies = {spec};
+  }
+  if (!f.quantity.empty()) cfg.quantity = decimal_flag("--quantity", f.quantity);
+  if (!f.capital.empty()) cfg.capital = decimal_flag("--capital", f.capital);
+  if (!f.max_position.empty()) cfg.max_position = decimal_flag("--max-position", f.max_position);
+  if (!f.max_notional.empty()) cfg.max_notional = decimal_flag("--max-notional", f.max_notional);
+  if (f.fee_bps) cfg.fee_bps = *f.fee_bps;
+  if (f.slippage_bps) cfg.slippage_bps = *f.slippage_bps;
+  cfg.validate();
+  // The quote currency comes from the live symbols, not from the backtest data.
+  const auto quote = quote_asset_of(symbols.front());
+  if (!quote)
+    throw ConfigError(fmt::format("symbol {}: unknown quote currency", symbols.front()));
+  for (const auto& s : symbols)
+    if (quote_asset_of(s) != quote)
+      throw ConfigError(fmt::format(
+          "symbols {} and {} have different quote currencies; one run trades one quote currency",
+          symbols.front(), s));
+  cfg.quote_currency = std::string(*quote);
+  return cfg;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+  return s;
+}
+
+// The key and secret: from BINANCE_API_KEY/BINANCE_API_SECRET, or a file (key on the first line,
+// secret on the second) that only its owner may read.
+std::pair<std::string, std::string> load_keys(const std::string& key_file) {
+  if (key_file.empty()) {
+    const char* k = std::getenv("BINANCE_API_KEY");
+    const char* s = std::getenv("BINANCE_API_SECRET");
+    if (!k || !*k || !s || !*s)
+      throw UsageError(
+          "live trading needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment, or "
+          "--key-file");
+    return {k, s};
+  }
+  struct stat st {};
+  if (::stat(key_file.c_str(), &st) != 0)
+    throw UsageError(fmt::format("--key-file {}: cannot read it", key_file));
+  if ((st.st_mode & 077) != 0)
+    throw UsageError(fmt::format(
+        "--key-file {}: readable by others (mode {:04o}); run chmod 600 {} first", key_file,
+        st.st_mode & 0777, key_file));
+  std::ifstream in(key_file);
+  std::string k, s;
+  std::getline(in, k);
+  std::getline(in, s);
+  k = trim(k);
+  s = trim(s);
+  if (!in && (k.empty() || s.empty()))
+    throw UsageError(fmt::format(
+        "--key-file {}: expected the API key on line 1 and the secret on line 2", key_file));
+  if (k.empty() || s.empty())
+    throw UsageError(fmt::format(
+        "--key-file {}: expected the API key on line 1 and the secret on line 2", key_file));
+  return {k, s};
+}
+
+// Appends every closed candle to DIR/SYMBOL-INTERVAL.csv in the data-dump layout.
+class KlineRecorder {
+ public:
+  explicit KlineRecorder(std::string dir) : dir_(std::move(dir)) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw UsageError(fmt::format("--record-klines {}: {}", dir_, ec.message()));
+  }
+  void record(const Candle& c) {
+    const std::string path =
+        fmt::format("{}/{}-{}.csv", dir_, c.symbol.view(), c.interval.view());
+    auto it = files_.find(path);
+    if (it == files_.end()) {
+      it = files_.emplace(path, std::ofstream(path, std::ios::app)).first;
+      if (!it->second) throw std::runtime_error(fmt::format("cannot write {}", path));
+    }
+    write_kline_csv_row(it->second, c);
+    it->second.flush();  // a crash loses no recorded candle
+  }
+
+ private:
+  std::string dir_;
+  std::map<std::string, std::ofstream> files_;
+};
+
+std::string json_positions(const Portfolio& p) {
+  std::string out;
+  for (const auto& [sym, pos] : p.positions())
+    out += fmt::format("{}\"{}\":{}", out.empty() ? "" : ",", json_escape(sym.view()),
+                       pos.quantity.to_string());
+  return "{" + out + "}";
+}
+
+int run(const LiveFlags& f) {
+  const char* cmd = f.live ? "tradebus live" : "tradebus paper";
+  try {
+    if (f.live && !f.confirm_live)
+      throw UsageError(
+          "refusing to trade real money without --confirm-live (use `tradebus paper` to try "
+          "a strategy on live data with the paper exchange)");
+    if (f.duration_s < 0) throw ConfigError("--duration must not be negative");
+    const auto symbols = split_symbols(f.symbols);
+    BacktestConfig cfg = build_config(f, symbols);
+    const auto registry = StrategyRegistry::with_builtins();
+    std::vector<std::shared_ptr<Strategy>> strategies;
+    for (const auto& spec : cfg.strategies)
+      strategies.push_back(
+          registry.create(spec.name, spec.id, StrategyParams(spec.name, spec.params)));
+
+    binance::KlineCollectorOptions co;
+    co.symbols = symbols;
+    co.interval = f.interval;
+    co.ws_url = f.ws_url;
+    co.rest_url = f.rest_url;
+    co.max_candles = f.max_candles;
+    std::shared_ptr<binance::KlineCollector> collector;
+    try {
+      collector = std::make_shared<binance::KlineCollector>(co);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
+
+    // Trading rules (tick, step, minimum notional) come from exchangeInfo in both modes, so a
+    // paper run refuses the same orders live trading would.
+    std::shared_ptr<binance::BinanceExchange> live_exchange;
+    std::shared_ptr<const OrderRules> rules;
+    std::shared_ptr<Exchange> exchange;
+    if (f.live) {
+      auto [key, secret] = load_keys(f.key_file);
+      binance::BinanceExchangeOptions eo;
+      eo.rest_url = f.rest_url;
+      eo.api_key = key;
+      eo.signer = std::make_shared<binance::RequestSigner>(std::move(secret));
+      eo.recv_window = std::chrono::milliseconds(f.recv_window_ms);
+      eo.timeout = std::chrono::milliseconds(f.timeout_ms);
+      live_exchange = std::make_shared<binance::BinanceExchange>(eo);
+      live_exchange->connect(symbols);
+      rules = live_exchange->rules();
+      exchange = live_exchange;
+    } else {
+      binance::RestClientOptions ro;
+      ro.url = f.rest_url;
+      binance::RestClient rest(ro);
+      std::string list;
+      for (const auto& s : symbols)
+        list += fmt::format("{}\"{}\"", list.empty() ? "" : ",", s);
+      binance::RestResponse r;
+      try {
+        r = rest.get("/api/v3/exchangeInfo", "symbols=" + binance::url_encode("[" + list + "]"));
+      } catch (const binance::RestUnknownError& e) {
+        throw std::runtime_error(fmt::format("GET /api/v3/exchangeInfo: {}", e.what()));
+      }
+      if (!r.ok()) throw std::runtime_error("GET /api/v3/exchangeInfo: " + r.describe());
+      rules = std::make_shared<binance::ExchangeRules>(binance::parse_exchange_info(r.body));
+      exchange = std::make_shared<PaperExchange>(
+          PaperExchangeOptions{cfg.fee_bps, cfg.slippage_bps, cfg.quote_currency});
+    }
+
+    std::optional<std::ofstream> trades;
+    if (!f.trades.empty()) {
+      const bool fresh = !std::filesystem::exists(f.trades);
+      trades.emplace(f.trades, std::ios::app);
+      if (!*trades) throw UsageError(fmt::format("--trades {}: cannot write it", f.trades));
+      if (fresh)
+        *trades << "time_utc,time_ns,symbol,side,price,quantity,notional,fee,fee_asset,"
+                   "client_order_id,strategy_id,trade_id\n";
+    }
+    std::optional<KlineRecorder> recorder;
+    if (!f.record_klines.empty()) recorder.emplace(f.record_klines);
+
+    TradingEngine engine;
+    auto portfolio = std::make_shared<Portfolio>(cfg.capital);
+    OrderManagerOptions om;
+    om.quantity = cfg.quantity;
+    om.max_position = cfg.max_position;
+    om.max_notional = cfg.max_notional;
+    om.fee_bps = cfg.fee_bps;
+    om.rules = rules;
+    // Ids unique across runs: Binance only refuses a repeated id while the first order is open.
+    om.client_order_id_prefix =
+        fmt::format("tb{}", std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+    engine.set_order_manager(std::make_shared<DefaultOrderManager>(om, portfolio));
+    engine.set_exchange(exchange);
+    engine.set_data_collector(collector);
+    for (auto& s : strategies)
+      engine.add_strategy(std::move(s));
+    if (recorder) engine.add_candle_observer([&](const Candle& c) { recorder->record(c); });
+    if (trades)
+      engine.bus().subscribe_sync(
+          EventType::order_filled,
+          [&](const Event& e) {
+            const Fill& x = e.as<Fill>();
+            *trades << format_utc(x.time_ns, true) << ',' << x.time_ns << ',' << x.symbol.view()
+                    << ',' << to_string(x.side) << ',' << x.price.to_string() << ','
+                    << x.quantity.to_string() << ','
+                    << Decimal::mul(x.price, x.quantity).to_string() << ',' << x.fee.to_string()
+                    << ',' << x.fee_asset.view() << ',' << x.client_order_id.view() << ','
+                    << x.strategy_id.view() << ',' << x.trade_id << '\n';
+            trades->flush();
+          },
+          "cli.record_trade");
+
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread timer;
+    if (f.duration_s > 0)
+      timer = std::thread([&] {
+        std::unique_lock lock(mu);
+        if (!cv.wait_for(lock, std::chrono::duration<double>(f.duration_s), [&] { return done; }))
+          engine.request_stop();
+      });
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string error = engine.run();
+    {
+      std::lock_guard lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    if (timer.joinable()) timer.join();
+    if (live_exchange) live_exchange->stop();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const auto c = engine.counters();
+    const auto s = collector->stats();
+    if (f.json) {
+      std::string exch;
+      if (live_exchange) {
+        const auto x = live_exchange->stats();
+        exch = fmt::format(
+            R"(,"exchange":{{"requests":{},"unknown_outcomes":{},"resubmits":{},"rate_limited":{},"clock_offset_ms":{}}})",
+            x.requests, x.unknown_outcomes, x.resubmits, x.rate_limited, x.clock_offset.count());
+      }
+      std::cout << fmt::format(
+                       R"({{"mode":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
+                       f.live ? "live" : "paper", c.candles, c.signals, c.orders, c.fills,
+                       c.rejected, s.reconnects, s.backfilled_candles, s.malformed_messages,
+                       s.duplicates_skipped, s.backfill_failures, json_positions(*portfolio),
+                       portfolio->cash().to_string(), portfolio->equity().to_string(),
+                       portfolio->realized_pnl().to_string(), portfolio->fees_paid().to_string(),
+                       cfg.quote_currency, elapsed, engine.stop_requested(), exch)
+                << std::endl;
+    } else {
+      std::cout << fmt::format(
+          "{} summary\n  candles                {} ({} backfilled, {} reconnects, {} malformed "
+          "messages)\n  signals / orders       {} / {}\n  fills / rejected       {} / {}\n  "
+          "cash / equity          {} / {} {}\n",
+          f.live ? "Live" : "Paper", c.candles, s.backfilled_candles, s.reconnects,
+          s.malformed_messages, c.signals, c.orders, c.fills, c.rejected,
+          portfolio->cash().to_string_fixed(2), portfolio->equity().to_string_fixed(2),
+          cfg.quote_currency);
+      for (const auto& [sym, pos] : portfolio->positions())
+        std::cout << fmt::format("  position {:<14} {}\n", sym.view(), pos.quantity.to_string());
+    }
+    if (!error.empty()) {
+      std::cerr << cmd << ": market data failed: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  } catch (const UsageError& e) {
+    std::cerr << cmd << ": " << e.what() << "\n";
+  } catch (const ConfigError& e) {
+    std::cerr << cmd << ": config error: " << e.what() << "\n";
+  } catch (const StrategyParamError& e) {
+    std::cerr << cmd << ": strategy error: " << e.what() << "\n";
+  } catch (const binance::EndpointError& e) {
+    std::cerr << cmd << ": " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << cmd << ": error: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}
+
+void add_mode(CLI::App& app, int& exit_code, bool live) {
+  auto f = std::make_shared<LiveFlags>();
+  f->live = live;
+  auto* cmd = app.add_subcommand(
+      live ? "live" : "paper",
+      live ? "Trade real money on Binance from live market data (needs --confirm-live)"
+           : "Run strategies on live Binance market data with the paper exchange");
+  cmd->add_option("--symbols", f->symbols, "comma-separated symbols, like BTCUSDT,ETHUSDT")
+      ->required();
+  cmd->add_option("--interval", f->interval, "kline interval (1m)");
+  cmd->add_option("--config", f->config, "TOML config (strategies, quantity, risk; flags win)");
+  cmd->add_option("--strategy", f->strategy, "sma_cross, rsi_reversion or breakout");
+  cmd->add_option("--strategy-id", f->strategy_id, "id copied into signals and orders");
+  cmd->add_option("--fast", f->fast, "sma_cross fast window (10)");
+  cmd->add_option("--slow", f->slow, "sma_cross slow window (30)");
+  cmd->add_option("--param", f->params, "strategy parameter key=value (repeatable)");
+  cmd->add_option("--quantity", f->quantity, "order quantity (0.01)");
+  cmd->add_option("--capital", f->capital, "cash the risk checks assume (10000)");
+  cmd->add_option("--fee-bps", f->fee_bps, "fee in basis points, for the cash check (10)");
+  cmd->add_option("--slippage-bps", f->slippage_bps, "paper exchange slippage (0)");
+  cmd->add_option("--max-position", f->max_position, "max position per symbol (none)");
+  cmd->add_option("--max-notional", f->max_notional, "max notional per order (none)");
+  cmd->add_option("--ws-url", f->ws_url, "market data WebSocket base URL");
+  cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
+  cmd->add_option("--max-candles", f->max_candles, "stop after this many closed candles");
+  cmd->add_option("--duration", f->duration_s, "stop after this many seconds");
+  cmd->add_flag("--json", f->json, "print one JSON summary object at the end");
+  cmd->add_option("--trades", f->trades, "append every fill to this CSV");
+  cmd->add_option("--record-klines", f->record_klines,
+                  "append every closed candle to DIR/SYMBOL-INTERVAL.csv (data-dump layout)");
+  if (live) {
+    cmd->add_flag("--confirm-live", f->confirm_live, "yes, send real orders");
+    cmd->add_option("--key-file", f->key_file,
+                    "file with the API key (line 1) and secret (line 2), mode 600");
+    cmd->add_option("--recv-window-ms", f->recv_window_ms, "recvWindow of signed requests (5000)")
+        ->check(CLI::Range(100, 60000));
+    cmd->add_option("--timeout-ms", f->timeout_ms, "REST request time-out (5000)")
+        ->check(CLI::Range(100, 120000));
+  }
+  cmd->callback([f, &exit_code] { exit_code = run(*f); });
+}
+
+}  // namespace
+
+void add_live_commands(CLI::App& app, int& exit_code) {
+  add_mode(app, exit_code, false);
+  add_mode(app, exit_code, true);
+}
+
+}  // namespace tradebus::cli

@@ -59,8 +59,8 @@ TEST(PaperCli, RecordsLiveCandlesThatABacktestReproducesExactly) {
   const std::string recorded = dir + "/rec/BTCUSDT-1m.csv";
   EXPECT_EQ(read_csv(recorded, "BTCUSDT"), source);
   // ...and backtesting it makes the same decisions the paper run made live.
-  const auto bt = run_cli("backtest --json --no-progress --fast 5 --slow 20 --data BTCUSDT=" +
-                          recorded);
+  const auto bt =
+      run_cli("backtest --json --no-progress --fast 5 --slow 20 --data BTCUSDT=" + recorded);
   ASSERT_EQ(bt.exit_code, 0) << bt.err;
   for (const char* k : {"signals", "orders", "fills", "positions"})
     EXPECT_EQ(field(paper.out, k), field(bt.out, k)) << k;
@@ -95,7 +95,8 @@ TEST(LiveCli, TradesAgainstTheFakeWithoutDuplicatesAndNeverLogsTheSecret) {
   for (const auto& o : orders) {
     EXPECT_TRUE(ids.insert(o.client_order_id).second) << "placed twice: " << o.client_order_id;
     EXPECT_EQ(o.status, "FILLED");
-    held += (o.side == "BUY" ? Decimal::from_string(o.quantity) : -Decimal::from_string(o.quantity));
+    held +=
+        (o.side == "BUY" ? Decimal::from_string(o.quantity) : -Decimal::from_string(o.quantity));
   }
   EXPECT_EQ(field(r.out, "positions"), "{\"BTCUSDT\":" + held.to_string() + "}");
   EXPECT_NE(field(r.out, "exchange"), "<missing>");
@@ -105,7 +106,8 @@ TEST(LiveCli, TradesAgainstTheFakeWithoutDuplicatesAndNeverLogsTheSecret) {
 }
 
 TEST(LiveCli, RefusesToStartUnsafely) {
-  auto r = run_cli("live --symbols BTCUSDT --ws-url ws://127.0.0.1:9 --rest-url http://127.0.0.1:9");
+  auto r =
+      run_cli("live --symbols BTCUSDT --ws-url ws://127.0.0.1:9 --rest-url http://127.0.0.1:9");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--confirm-live"), std::string::npos) << r.err;
 
@@ -139,16 +141,19 @@ TEST(FetchKlinesCli, DownloadsPagedHistoryIntoTheBacktestLayout) {
   fake.start();
   const auto dir = test::scratch_dir("fetch_cli");
   // 2020-01-01T00:00 + 2500 minutes is 2020-01-02T17:40; ask for a window inside it.
-  const auto r = run_cli("fetch-klines --symbol BTCUSDT --interval 1m --start 2020-01-01T00:10 "
-                         "--end 2020-01-02T17:00 --out " + dir + "/btc.csv --rest-url " +
-                         fake.rest_url());
+  const auto r = run_cli(
+      "fetch-klines --symbol BTCUSDT --interval 1m --start 2020-01-01T00:10 "
+      "--end 2020-01-02T17:00 --out " +
+      dir + "/btc.csv --rest-url " + fake.rest_url());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<Candle> want(candles.begin() + 10, candles.begin() + 2'460);
   EXPECT_EQ(read_csv(dir + "/btc.csv", "BTCUSDT"), want);
   EXPECT_GE(fake.klines_requests(), 3u);  // paged by 1000
 
-  const auto bad = run_cli("fetch-klines --symbol BTCUSDT --start 2020-13-01 --end 2020-01-02 "
-                           "--out " + dir + "/x.csv --rest-url " + fake.rest_url());
+  const auto bad = run_cli(
+      "fetch-klines --symbol BTCUSDT --start 2020-13-01 --end 2020-01-02 "
+      "--out " +
+      dir + "/x.csv --rest-url " + fake.rest_url());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--start '2020-13-01'"), std::string::npos) << bad.err;
 }

@@ -36,7 +36,8 @@ int run(const FetchFlags& f) {
             fmt::format("--symbol '{}': expected upper-case letters and digits", f.symbol));
     const auto start = parse_utc(f.start);
     const auto end = parse_utc(f.end);
-    if (!start) throw std::invalid_argument(fmt::format("--start '{}': not an ISO date/time", f.start));
+    if (!start)
+      throw std::invalid_argument(fmt::format("--start '{}': not an ISO date/time", f.start));
     if (!end) throw std::invalid_argument(fmt::format("--end '{}': not an ISO date/time", f.end));
     if (*end <= *start) throw std::invalid_argument("--end must be after --start");
     const std::int64_t start_ms = *start / 1'000'000;
@@ -48,20 +49,20 @@ int run(const FetchFlags& f) {
     AtomicFile out(f.out);  // appears complete or not at all
     ProgressLine bar(!f.no_progress && ::isatty(STDERR_FILENO));
     std::uint64_t rows = 0;
-    binance::fetch_klines(rest, Symbol(f.symbol), Interval(f.interval), start_ms, end_ms,
-                          [&](const std::vector<Candle>& page) {
-                            for (const Candle& c : page)
-                              write_kline_csv_row(out.stream(), c);
-                            rows += page.size();
-                            const double done =
-                                static_cast<double>(page.back().open_time_ns / 1'000'000 -
-                                                    start_ms) /
-                                static_cast<double>(end_ms - start_ms + 1);
-                            bar.update(std::min(1.0, done), rows);
-                          });
+    binance::fetch_klines(
+        rest, Symbol(f.symbol), Interval(f.interval), start_ms, end_ms,
+        [&](const std::vector<Candle>& page) {
+          for (const Candle& c : page)
+            write_kline_csv_row(out.stream(), c);
+          rows += page.size();
+          const double done = static_cast<double>(page.back().open_time_ns / 1'000'000 - start_ms) /
+                              static_cast<double>(end_ms - start_ms + 1);
+          bar.update(std::min(1.0, done), rows);
+        });
     bar.finish();
     out.commit();
-    std::cout << fmt::format("wrote {} candles of {} {} to {}\n", rows, f.symbol, f.interval, f.out);
+    std::cout << fmt::format("wrote {} candles of {} {} to {}\n", rows, f.symbol, f.interval,
+                             f.out);
     return 0;
   } catch (const std::invalid_argument& e) {
     std::cerr << "tradebus fetch-klines: " << e.what() << "\n";
@@ -79,7 +80,8 @@ void add_fetch_klines_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("fetch-klines", "Download kline history into a CSV file");
   cmd->add_option("--symbol", f->symbol, "symbol, like BTCUSDT")->required();
   cmd->add_option("--interval", f->interval, "kline interval (1m)");
-  cmd->add_option("--start", f->start, "first open time, ISO 8601 UTC (2024-01-01 or 2024-01-01T00:00:00)")
+  cmd->add_option("--start", f->start,
+                  "first open time, ISO 8601 UTC (2024-01-01 or 2024-01-01T00:00:00)")
       ->required();
   cmd->add_option("--end", f->end, "end (exclusive), ISO 8601 UTC")->required();
   cmd->add_option("--out", f->out, "CSV file to write")->required();

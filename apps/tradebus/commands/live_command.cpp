@@ -105,8 +105,7 @@ BacktestConfig build_config(const LiveFlags& f, const std::vector<std::string>& 
   cfg.validate();
   // The quote currency comes from the live symbols, not from the backtest data.
   const auto quote = quote_asset_of(symbols.front());
-  if (!quote)
-    throw ConfigError(fmt::format("symbol {}: unknown quote currency", symbols.front()));
+  if (!quote) throw ConfigError(fmt::format("symbol {}: unknown quote currency", symbols.front()));
   for (const auto& s : symbols)
     if (quote_asset_of(s) != quote)
       throw ConfigError(fmt::format(
@@ -117,8 +116,10 @@ BacktestConfig build_config(const LiveFlags& f, const std::vector<std::string>& 
 }
 
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+    s.pop_back();
+  while (!s.empty() && s.front() == ' ')
+    s.erase(s.begin());
   return s;
 }
 
@@ -138,9 +139,9 @@ std::pair<std::string, std::string> load_keys(const std::string& key_file) {
   if (::stat(key_file.c_str(), &st) != 0)
     throw UsageError(fmt::format("--key-file {}: cannot read it", key_file));
   if ((st.st_mode & 077) != 0)
-    throw UsageError(fmt::format(
-        "--key-file {}: readable by others (mode {:04o}); run chmod 600 {} first", key_file,
-        st.st_mode & 0777, key_file));
+    throw UsageError(
+        fmt::format("--key-file {}: readable by others (mode {:04o}); run chmod 600 {} first",
+                    key_file, st.st_mode & 0777, key_file));
   std::ifstream in(key_file);
   std::string k, s;
   std::getline(in, k);
@@ -165,8 +166,7 @@ class KlineRecorder {
     if (ec) throw UsageError(fmt::format("--record-klines {}: {}", dir_, ec.message()));
   }
   void record(const Candle& c) {
-    const std::string path =
-        fmt::format("{}/{}-{}.csv", dir_, c.symbol.view(), c.interval.view());
+    const std::string path = fmt::format("{}/{}-{}.csv", dir_, c.symbol.view(), c.interval.view());
     auto it = files_.find(path);
     if (it == files_.end()) {
       it = files_.emplace(path, std::ofstream(path, std::ios::app)).first;
@@ -332,15 +332,16 @@ int run(const LiveFlags& f) {
             R"(,"exchange":{{"requests":{},"unknown_outcomes":{},"resubmits":{},"rate_limited":{},"clock_offset_ms":{}}})",
             x.requests, x.unknown_outcomes, x.resubmits, x.rate_limited, x.clock_offset.count());
       }
-      std::cout << fmt::format(
-                       R"({{"mode":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
-                       f.live ? "live" : "paper", c.candles, c.signals, c.orders, c.fills,
-                       c.rejected, s.reconnects, s.backfilled_candles, s.malformed_messages,
-                       s.duplicates_skipped, s.backfill_failures, json_positions(*portfolio),
-                       portfolio->cash().to_string(), portfolio->equity().to_string(),
-                       portfolio->realized_pnl().to_string(), portfolio->fees_paid().to_string(),
-                       cfg.quote_currency, elapsed, engine.stop_requested(), exch)
-                << std::endl;
+      std::cout
+          << fmt::format(
+                 R"({{"mode":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
+                 f.live ? "live" : "paper", c.candles, c.signals, c.orders, c.fills, c.rejected,
+                 s.reconnects, s.backfilled_candles, s.malformed_messages, s.duplicates_skipped,
+                 s.backfill_failures, json_positions(*portfolio), portfolio->cash().to_string(),
+                 portfolio->equity().to_string(), portfolio->realized_pnl().to_string(),
+                 portfolio->fees_paid().to_string(), cfg.quote_currency, elapsed,
+                 engine.stop_requested(), exch)
+          << std::endl;
     } else {
       std::cout << fmt::format(
           "{} summary\n  candles                {} ({} backfilled, {} reconnects, {} malformed "

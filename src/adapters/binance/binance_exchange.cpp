@@ -23,8 +23,8 @@ struct Command {
 
 struct Tracked {
   Order order;
-  Quantity reported_qty;      // filled quantity already published
-  Money reported_quote;       // its quote amount, for the average price of the next part
+  Quantity reported_qty;  // filled quantity already published
+  Money reported_quote;   // its quote amount, for the average price of the next part
   std::string base_asset;
 };
 
@@ -62,8 +62,8 @@ struct BinanceExchange::Impl {
   std::map<std::string, Tracked> open;  // by client order id; guarded by mu
   std::thread worker;
 
-  std::atomic<std::uint64_t> submitted{0}, unknown{0}, resubmits{0}, rate_limited{0},
-      rejected{0}, fills{0};
+  std::atomic<std::uint64_t> submitted{0}, unknown{0}, resubmits{0}, rate_limited{0}, rejected{0},
+      fills{0};
 
   static void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
 
@@ -211,8 +211,8 @@ struct BinanceExchange::Impl {
           rest->sync_clock();  // refused for its timestamp: not processed
           continue;
         }
-        if (r.status < 500 && !(r.error_code == -2010 &&
-                                r.error_msg.find("Duplicate") != std::string::npos))
+        if (r.status < 500 &&
+            !(r.error_code == -2010 && r.error_msg.find("Duplicate") != std::string::npos))
           return reject(o, fmt::format("{} {}", r.error_code, r.error_msg));
         why = r.describe();  // 5xx, or a duplicate id: Binance may have it
       } catch (const RestUnknownError& e) {
@@ -238,9 +238,10 @@ struct BinanceExchange::Impl {
           bump(resubmits);
           continue;
         case Lookup::unresolved: {
-          spdlog::critical("Binance order {}: state unknown after repeated queries; tracking it "
-                           "as open and polling",
-                           o.client_order_id.view());
+          spdlog::critical(
+              "Binance order {}: state unknown after repeated queries; tracking it "
+              "as open and polling",
+              o.client_order_id.view());
           std::lock_guard lock(mu);
           open[std::string(o.client_order_id.view())] = std::move(t);
           return;
@@ -341,8 +342,7 @@ struct BinanceExchange::Impl {
   }
 };
 
-BinanceExchange::BinanceExchange(BinanceExchangeOptions options)
-    : impl_(std::make_unique<Impl>()) {
+BinanceExchange::BinanceExchange(BinanceExchangeOptions options) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.opt = std::move(options);
   if (m.opt.api_key.empty()) throw std::invalid_argument("Binance API key is empty");

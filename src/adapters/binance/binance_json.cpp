@@ -129,8 +129,7 @@ OrderReport parse_order_report(std::string_view body) {
       t.price = decimal_field(f["price"], where + " price");
       t.quantity = decimal_field(f["qty"], where + " qty");
       t.commission = decimal_field(f["commission"], where + " commission");
-      if (f["commissionAsset"].get_string().get(s))
-        throw BodyError(where + ": no commissionAsset");
+      if (f["commissionAsset"].get_string().get(s)) throw BodyError(where + ": no commissionAsset");
       t.commission_asset = std::string(s);
       std::int64_t id = 0;
       if (!f["tradeId"].get_int64().get(id) && id > 0) t.trade_id = static_cast<std::uint64_t>(id);

@@ -37,7 +37,8 @@ Endpoint Endpoint::parse(std::string_view url) {
     if (e.port.empty() || e.port.size() > 5 ||
         e.port.find_first_not_of("0123456789") != std::string::npos || std::stoi(e.port) == 0 ||
         std::stoi(e.port) > 65535)
-      throw EndpointError(fmt::format("URL '{}': port '{}' is not a number in 1-65535", url, e.port));
+      throw EndpointError(
+          fmt::format("URL '{}': port '{}' is not a number in 1-65535", url, e.port));
   } else {
     e.host = std::string(authority);
     e.port = default_port;

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,8 +18,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "tradebus/adapters/binance/kline_history.hpp"
 #include "tradebus/adapters/binance/kline_message_parser.hpp"
@@ -70,8 +70,8 @@ struct KlineCollector::Impl {
   std::set<std::string> logged_kinds;
   std::minstd_rand rng{std::random_device{}()};
 
-  std::atomic<std::uint64_t> candles{0}, backfilled{0}, reconnects{0}, connections{0},
-      messages{0}, malformed{0}, other{0}, duplicates{0}, backfill_failures{0}, pings{0};
+  std::atomic<std::uint64_t> candles{0}, backfilled{0}, reconnects{0}, connections{0}, messages{0},
+      malformed{0}, other{0}, duplicates{0}, backfill_failures{0}, pings{0};
 
   void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -81,9 +81,10 @@ struct KlineCollector::Impl {
     bump(malformed);
     if (!logged_kinds.insert(kind).second) return;
     if (sample.size() > 200) sample = sample.substr(0, 200);
-    spdlog::warn("Binance stream: skipping {} message ({}); further ones are counted, not logged; "
-                 "sample: {}",
-                 kind, detail, sample);
+    spdlog::warn(
+        "Binance stream: skipping {} message ({}); further ones are counted, not logged; "
+        "sample: {}",
+        kind, detail, sample);
   }
 
   void finish(std::string error) {
@@ -162,8 +163,7 @@ struct KlineCollector::Impl {
       return;
     }
     SymbolState& st = it->second;
-    if (st.has_last && m.candle.open_time_ns > st.next_open_ns)
-      backfill(st, m.candle.open_time_ns);
+    if (st.has_last && m.candle.open_time_ns > st.next_open_ns) backfill(st, m.candle.open_time_ns);
     if (m.kind != KlineMessageKind::closed_candle || stopping) return;
     if (st.has_last && m.candle.open_time_ns <= st.last_open_ns) {
       bump(duplicates);
@@ -216,8 +216,9 @@ struct KlineCollector::Impl {
         continue;
       }
       const auto half = backoff.count() / 2;
-      const auto delay = std::chrono::milliseconds(
-          half + std::uniform_int_distribution<std::int64_t>(0, std::max<std::int64_t>(half, 1))(rng));
+      const auto delay =
+          std::chrono::milliseconds(half + std::uniform_int_distribution<std::int64_t>(
+                                               0, std::max<std::int64_t>(half, 1))(rng));
       spdlog::warn("Binance stream {}: {}; reconnecting in {} ms", ws_endpoint.authority(), why,
                    delay.count());
       timer.expires_after(delay);
@@ -242,9 +243,9 @@ KlineCollector::KlineCollector(KlineCollectorOptions options) : impl_(std::make_
   if (m.opt.max_streams_per_connection == 0)
     throw std::invalid_argument("max_streams_per_connection must be at least 1");
   for (const auto& s : m.opt.symbols) {
-    if (s.empty() || s.size() > 20 ||
-        !std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }))
+    if (s.empty() || s.size() > 20 || !std::all_of(s.begin(), s.end(), [](char c) {
+          return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        }))
       throw std::invalid_argument(
           fmt::format("symbol '{}': expected upper-case letters and digits, like BTCUSDT", s));
     if (m.states.count(Symbol(s)))

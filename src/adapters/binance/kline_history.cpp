@@ -78,7 +78,8 @@ void fetch_klines(RestClient& rest, const Symbol& symbol, const Interval& interv
       const std::int64_t open_ms = c.open_time_ns / 1'000'000;
       if (open_ms < cursor || open_ms > end_ms) continue;
       if (!keep.empty() && c.open_time_ns <= keep.back().open_time_ns)
-        throw KlineFetchError(fmt::format("GET /api/v3/klines?{}: open times not increasing", params));
+        throw KlineFetchError(
+            fmt::format("GET /api/v3/klines?{}: open times not increasing", params));
       keep.push_back(c);
     }
     if (keep.empty()) break;

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <optional>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,8 +21,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "binance_json.hpp"
 #include "tradebus/adapters/binance/request_signer.hpp"
@@ -209,9 +209,8 @@ struct RestClient::Impl {
     const std::int64_t server_now = epoch_ms() + offset_ms.load();
     const std::int64_t minute = server_now / 60'000;
     if (minute == weight_minute &&
-        used_weight.load() >=
-            static_cast<std::int64_t>(static_cast<double>(opt.weight_limit_1m) *
-                                      opt.weight_slowdown_ratio)) {
+        used_weight.load() >= static_cast<std::int64_t>(static_cast<double>(opt.weight_limit_1m) *
+                                                        opt.weight_slowdown_ratio)) {
       const auto wait = std::chrono::milliseconds((minute + 1) * 60'000 - server_now + 50);
       spdlog::warn("Binance REST: used weight {} of {} this minute; waiting {} ms",
                    used_weight.load(), opt.weight_limit_1m, wait.count());
@@ -289,8 +288,8 @@ std::chrono::milliseconds RestClient::sync_clock() {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t local0 = epoch_ms();
   RestResponse r = get("/api/v3/time");
-  const auto rtt = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - t0);
+  const auto rtt =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   if (!r.ok()) throw RestUnknownError("GET /api/v3/time: " + r.describe());
   std::int64_t server = 0;
   if (!detail::parse_server_time(r.body, server))

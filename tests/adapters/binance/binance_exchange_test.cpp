@@ -13,9 +13,9 @@
 using namespace tradebus;
 using namespace tradebus::binance;
 using namespace std::chrono_literals;
-using test::eventually;
 using fakes::FakeBinance;
 using fakes::OrderFault;
+using test::eventually;
 
 namespace {
 

@@ -11,8 +11,8 @@
 
 using namespace tradebus;
 using namespace tradebus::binance;
-using test::eventually;
 using fakes::FakeBinance;
+using test::eventually;
 
 namespace {
 

@@ -8,11 +8,11 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <fmt/format.h>
 
 #include "tradebus/adapters/binance/request_signer.hpp"
 
@@ -102,8 +102,8 @@ struct HttpAnswer {
   int status = 200;
   std::string body;
   std::optional<int> retry_after;
-  bool drop = false;                     // close without answering
-  std::chrono::milliseconds delay{0};    // answer this late
+  bool drop = false;                   // close without answering
+  std::chrono::milliseconds delay{0};  // answer this late
 };
 
 HttpAnswer error_answer(int status, int code, std::string_view msg) {
@@ -162,9 +162,9 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     return fmt::format(
         R"({{"stream":"{}","data":{{"e":"kline","E":{},"s":"{}","k":{{"t":{},"T":{},"s":"{}","i":"{}","f":100,"L":200,"o":"{}","c":"{}","h":"{}","l":"{}","v":"{}","n":{},"x":{},"q":"{}","V":"{}","Q":"{}","B":"0"}}}}}})",
         stream, now_ms(), m.def.symbol, c.open_time_ns / 1'000'000, c.close_time_ns / 1'000'000,
-        m.def.symbol, m.def.interval, d8(c.open), d8(c.close), d8(c.high), d8(c.low),
-        d8(c.volume), c.trade_count, closed ? "true" : "false", d8(c.quote_volume),
-        d8(c.taker_buy_base_volume), d8(c.taker_buy_quote_volume));
+        m.def.symbol, m.def.interval, d8(c.open), d8(c.close), d8(c.high), d8(c.low), d8(c.volume),
+        c.trade_count, closed ? "true" : "false", d8(c.quote_volume), d8(c.taker_buy_base_volume),
+        d8(c.taker_buy_quote_volume));
   }
 
   void broadcast(const std::string& stream, const std::string& text) {
@@ -210,8 +210,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     boost::system::error_code ec;
     while (s->open) {
       if (s->out.empty()) {
-        s->wake.expires_at(opt.ping_interval.count() > 0 ? next_ping
-                                                          : SteadyClock::now() + std::chrono::hours(1));
+        s->wake.expires_at(
+            opt.ping_interval.count() > 0 ? next_ping : SteadyClock::now() + std::chrono::hours(1));
         co_await s->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
       if (!s->open) break;
@@ -241,7 +241,7 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     boost::system::error_code ec;
     if (SteadyClock::now() < refuse_until || path != "/stream" || !params.count("streams")) {
       Response res{SteadyClock::now() < refuse_until ? http::status::service_unavailable
-                                                      : http::status::bad_request,
+                                                     : http::status::bad_request,
                    req.version()};
       res.body() = "stream refused";
       res.prepare_payload();
@@ -300,7 +300,10 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
       return error_answer(401, -2015, "Invalid API-key, IP, or permissions for action.");
     std::string total = std::string(query) + body;
     const auto at = total.rfind("signature=");
-    if (at == std::string::npos) return error_answer(400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+    if (at == std::string::npos)
+      return error_answer(
+          400, -1102,
+          "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
     std::string signed_part = total.substr(0, at);
     if (!signed_part.empty() && signed_part.back() == '&') signed_part.pop_back();
     if (signer->sign(signed_part) != total.substr(at + 10)) {
@@ -308,16 +311,20 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
       return error_answer(400, -1022, "Signature for this request is not valid.");
     }
     if (!params.count("timestamp"))
-      return error_answer(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+      return error_answer(
+          400, -1102,
+          "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
     return check_time(params);
   }
 
   std::optional<HttpAnswer> check_time(std::map<std::string, std::string>& params) const {
     const std::int64_t ts = std::stoll(params["timestamp"]);
-    const std::int64_t window = params.count("recvWindow") ? std::stoll(params["recvWindow"]) : 5000;
+    const std::int64_t window =
+        params.count("recvWindow") ? std::stoll(params["recvWindow"]) : 5000;
     const std::int64_t now = server_ms();
     if (ts > now + 1000)
-      return error_answer(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+      return error_answer(400, -1021,
+                          "Timestamp for this request was 1000ms ahead of the server's time.");
     if (now - ts > window)
       return error_answer(400, -1021, "Timestamp for this request is outside of the recvWindow.");
     return std::nullopt;
@@ -332,8 +339,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     std::string s = fmt::format(
         R"({{"symbol":"{}","orderId":{},"orderListId":-1,"clientOrderId":"{}","{}":{},"price":"{}","origQty":"{}","executedQty":"{}","cummulativeQuoteQty":"{}","status":"{}","timeInForce":"{}","type":"{}","side":"{}")",
         o.view.symbol, o.view.order_id, o.view.client_order_id,
-        with_fills ? "transactTime" : "updateTime", o.time, d8(o.price), d8(o.qty),
-        d8(o.executed), d8(o.quote), o.view.status, o.time_in_force, o.view.type, o.view.side);
+        with_fills ? "transactTime" : "updateTime", o.time, d8(o.price), d8(o.qty), d8(o.executed),
+        d8(o.quote), o.view.status, o.time_in_force, o.view.type, o.view.side);
     if (with_fills) s += R"(,"fills":[)" + fills + "]";
     return s + "}";
   }
@@ -362,7 +369,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
   void fill_limit_orders(Market& m, const Candle& c) {
     for (auto& [id, o] : orders) {
       if (!o.is_open() || o.view.symbol != m.def.symbol || o.view.type != "LIMIT") continue;
-      if ((o.view.side == "BUY" && c.low <= o.price) || (o.view.side == "SELL" && c.high >= o.price))
+      if ((o.view.side == "BUY" && c.low <= o.price) ||
+          (o.view.side == "SELL" && c.high >= o.price))
         fill(o, m, o.price, nullptr);
     }
   }
@@ -372,7 +380,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     if (!m) return error_answer(400, -1121, "Invalid symbol.");
     const std::string side = p["side"], type = p["type"];
     if (side != "BUY" && side != "SELL")
-      return error_answer(400, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+      return error_answer(400, -1102,
+                          "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
     if (type != "MARKET" && type != "LIMIT") return error_answer(400, -1116, "Invalid orderType.");
     const auto qty = Decimal::parse(p["quantity"]);
     if (!qty || !qty->is_positive())
@@ -389,13 +398,13 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     }
     if (Decimal::mul(price, *qty) < Decimal::from_string(m->def.min_notional))
       return error_answer(400, -1013, "Filter failure: NOTIONAL");
-    std::string id = p.count("newClientOrderId") ? p["newClientOrderId"]
-                                                  : fmt::format("fake{}", next_order_id);
+    std::string id =
+        p.count("newClientOrderId") ? p["newClientOrderId"] : fmt::format("fake{}", next_order_id);
     if (auto it = orders.find(id); it != orders.end() && it->second.is_open())
       return error_answer(400, -2010, "Duplicate order sent.");
     const Decimal notional = Decimal::mul(price, *qty);
-    if (side == "BUY" && balances[m->def.quote_asset] <
-                             notional + Decimal::mul_ratio(notional, opt.fee_bps, 10'000))
+    if (side == "BUY" &&
+        balances[m->def.quote_asset] < notional + Decimal::mul_ratio(notional, opt.fee_bps, 10'000))
       return error_answer(400, -2010, "Account has insufficient balance for requested action.");
     if (side == "SELL" && balances[m->def.base_asset] < *qty)
       return error_answer(400, -2010, "Account has insufficient balance for requested action.");
@@ -454,8 +463,7 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
       if (params["interval"] != m->def.interval)
         co_return error_answer(400, -1120, "Invalid interval.");
       const std::int64_t start = params.count("startTime") ? std::stoll(params["startTime"]) : 0;
-      const std::int64_t end =
-          params.count("endTime") ? std::stoll(params["endTime"]) : INT64_MAX;
+      const std::int64_t end = params.count("endTime") ? std::stoll(params["endTime"]) : INT64_MAX;
       const std::int64_t limit =
           std::min<std::int64_t>(1000, params.count("limit") ? std::stoll(params["limit"]) : 500);
       std::string rows;
@@ -465,11 +473,11 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
         const Candle& c = m->def.candles[i];
         const std::int64_t open = c.open_time_ns / 1'000'000;
         if (open < start || open > end) continue;
-        rows += fmt::format(R"({}[{},"{}","{}","{}","{}","{}",{},"{}",{},"{}","{}","0"])",
-                            n ? "," : "", open, d8(c.open), d8(c.high), d8(c.low), d8(c.close),
-                            d8(c.volume), c.close_time_ns / 1'000'000, d8(c.quote_volume),
-                            c.trade_count, d8(c.taker_buy_base_volume),
-                            d8(c.taker_buy_quote_volume));
+        rows +=
+            fmt::format(R"({}[{},"{}","{}","{}","{}","{}",{},"{}",{},"{}","{}","0"])", n ? "," : "",
+                        open, d8(c.open), d8(c.high), d8(c.low), d8(c.close), d8(c.volume),
+                        c.close_time_ns / 1'000'000, d8(c.quote_volume), c.trade_count,
+                        d8(c.taker_buy_base_volume), d8(c.taker_buy_quote_volume));
         ++n;
       }
       co_return HttpAnswer{200, "[" + rows + "]"};
@@ -484,12 +492,16 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
           faults.pop_front();
           switch (f.kind) {
             case OrderFault::rate_limit_429: {
-              HttpAnswer a = error_answer(429, -1003, "Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.");
+              HttpAnswer a = error_answer(429, -1003,
+                                          "Too much request weight used; current limit is 6000 "
+                                          "request weight per 1 MINUTE. Please use WebSocket "
+                                          "Streams for live updates to avoid polling the API.");
               a.retry_after = f.retry_after_s;
               co_return a;
             }
             case OrderFault::error_503_before_accept:
-              co_return error_answer(503, -1001, "Internal error; unable to process your request. Please try again.");
+              co_return error_answer(
+                  503, -1001, "Internal error; unable to process your request. Please try again.");
             case OrderFault::delay_before_processing:
               timer.expires_after(f.delay);
               co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -500,7 +512,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
           if (auto bad = check_signed(req, query, body, params)) co_return *bad;
           HttpAnswer a = place_order(params);
           if (f.kind == OrderFault::error_500_after_accept)
-            co_return error_answer(500, -1000, "An unknown error occurred while processing the request.");
+            co_return error_answer(500, -1000,
+                                   "An unknown error occurred while processing the request.");
           if (f.kind == OrderFault::drop_after_accept) a.drop = true;
           if (f.kind == OrderFault::timeout_after_accept) a.delay = f.delay;
           co_return a;
@@ -512,7 +525,10 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
         for (const auto& [asset, amount] : balances)
           b += fmt::format(R"({}{{"asset":"{}","free":"{}","locked":"0.00000000"}})",
                            b.empty() ? "" : ",", asset, d8(amount));
-        co_return HttpAnswer{200, R"({"makerCommission":10,"takerCommission":10,"canTrade":true,"accountType":"SPOT","balances":[)" + b + "]}"};
+        co_return HttpAnswer{
+            200,
+            R"({"makerCommission":10,"takerCommission":10,"canTrade":true,"accountType":"SPOT","balances":[)" +
+                b + "]}"};
       }
       if (req.method() == http::verb::post) co_return place_order(params);
       auto it = orders.find(params["origClientOrderId"]);
@@ -540,8 +556,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
       co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       {
-        std::string entry = fmt::format("{} {}", std::string(req.method_string()),
-                                        std::string(req.target()));
+        std::string entry =
+            fmt::format("{} {}", std::string(req.method_string()), std::string(req.target()));
         for (const auto& h : req)
           entry += fmt::format("\n{}: {}", std::string(h.name_string()), std::string(h.value()));
         if (!req.body().empty()) entry += "\n\n" + req.body();
@@ -575,7 +591,8 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
   awaitable<void> accept_loop() {
     while (running) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       asio::co_spawn(io, http_session(std::move(socket)), asio::detached);
     }

@@ -55,12 +55,12 @@ struct FakeOrder {
 };
 
 enum class OrderFault {
-  error_500_after_accept,    ///< Places the order, answers HTTP 500.
-  timeout_after_accept,      ///< Places the order, answers after `delay` (the client gave up).
-  drop_after_accept,         ///< Places the order, closes the connection without an answer.
-  rate_limit_429,            ///< Does not place it; 429 with Retry-After: `retry_after_s`.
-  delay_before_processing,   ///< Waits `delay`, then processes (a stale request is refused).
-  error_503_before_accept,   ///< Does not place it; answers HTTP 503.
+  error_500_after_accept,   ///< Places the order, answers HTTP 500.
+  timeout_after_accept,     ///< Places the order, answers after `delay` (the client gave up).
+  drop_after_accept,        ///< Places the order, closes the connection without an answer.
+  rate_limit_429,           ///< Does not place it; 429 with Retry-After: `retry_after_s`.
+  delay_before_processing,  ///< Waits `delay`, then processes (a stale request is refused).
+  error_503_before_accept,  ///< Does not place it; answers HTTP 503.
 };
 
 class FakeBinance {

@@ -157,3 +157,19 @@ TEST(FetchKlinesCli, DownloadsPagedHistoryIntoTheBacktestLayout) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--start '2020-13-01'"), std::string::npos) << bad.err;
 }
+
+TEST(PaperCli, StopsCleanlyOnDurationAndOnSigint) {
+  fakes::FakeBinance fake;  // 40 ms per candle: runs far longer than the test
+  fake.add_symbol(test::fake_symbol("BTCUSDT", test::wave_candles("BTCUSDT", 100'000)));
+  fake.start();
+  const auto timed = run_cli("paper --symbols BTCUSDT --duration 1 --json" + urls(fake));
+  ASSERT_EQ(timed.exit_code, 0) << timed.err;
+  EXPECT_GE(std::stod(field(timed.out, "elapsed_s")), 0.9);
+  EXPECT_NE(field(timed.out, "candles"), "0");
+
+  const auto interrupted = run_cli("paper --symbols BTCUSDT --json" + urls(fake),
+                                   "timeout --preserve-status -s INT 1.5 ");
+  ASSERT_EQ(interrupted.exit_code, 0) << interrupted.err;
+  EXPECT_EQ(field(interrupted.out, "interrupted"), "true");
+  EXPECT_NE(field(interrupted.out, "candles"), "0");
+}

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -26,6 +27,8 @@ struct Tracked {
   Quantity reported_qty;  // filled quantity already published
   Money reported_quote;   // its quote amount, for the average price of the next part
   std::string base_asset;
+  std::string quote_asset;
+  std::set<std::uint64_t> trade_ids;  // trades already published
 };
 
 std::string_view binance_side(Side s) {
@@ -67,10 +70,14 @@ struct BinanceExchange::Impl {
 
   static void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
 
-  std::string base_asset_of(const Symbol& s) const {
+  Tracked track(const Order& o) const {
+    Tracked t{o, {}, {}, {}, {}, {}};
     if (rules)
-      if (const SymbolFilters* f = rules->find(s)) return f->base_asset;
-    return {};
+      if (const SymbolFilters* f = rules->find(o.symbol)) {
+        t.base_asset = f->base_asset;
+        t.quote_asset = f->quote_asset;
+      }
+    return t;
   }
 
   void reject(const Order& o, const std::string& why) {
@@ -80,52 +87,82 @@ struct BinanceExchange::Impl {
     if (reports) reports->on_rejected(o, why);
   }
 
-  // Publishes what `rep` adds to what was already reported for `t`; true when the order is done.
+  // GET /api/v3/myTrades for one order: the exact price, quantity and commission of each trade
+  // (a query answer has totals only). Empty when it fails; the caller then reports totals.
+  std::vector<detail::OrderTrade> my_trades(const Tracked& t, std::int64_t order_id) {
+    try {
+      RestResponse r =
+          rest->send(HttpMethod::get, "/api/v3/myTrades",
+                     fmt::format("symbol={}&orderId={}", t.order.symbol.view(), order_id), true);
+      if (r.ok()) return detail::parse_my_trades(r.body);
+      spdlog::warn("Binance myTrades {}: {}", t.order.client_order_id.view(), r.describe());
+    } catch (const RestUnknownError& e) {
+      spdlog::warn("Binance myTrades {}: {}", t.order.client_order_id.view(), e.what());
+    } catch (const detail::BodyError& e) {
+      spdlog::warn("Binance myTrades {}: {}", t.order.client_order_id.view(), e.what());
+    }
+    return {};
+  }
+
+  Fill fill_of(const Tracked& t, Price price, Quantity qty, Money fee, std::string_view asset,
+               std::uint64_t trade_id, std::int64_t time_ms) const {
+    Fill f;
+    f.client_order_id = t.order.client_order_id;
+    f.symbol = t.order.symbol;
+    f.strategy_id = t.order.strategy_id;
+    f.side = t.order.side;
+    f.price = price;
+    f.quantity = qty;
+    f.fee = fee;
+    f.fee_asset = FixedString<15>::truncated(asset);
+    f.time_ns = time_ms * 1'000'000;
+    f.trade_id = trade_id;
+    return f;
+  }
+
+  // Publishes what `rep` adds to what was already reported for `t`: its trades from the FULL
+  // answer or from myTrades, else one fill for the new quantity at its average price. True when
+  // the order is done.
   bool apply_report(Tracked& t, const detail::OrderReport& rep) {
     const Order& o = t.order;
-    auto emit = [&](Price price, Quantity qty, Money fee, std::string_view fee_asset,
-                    std::uint64_t trade_id, bool complete) {
-      Fill f;
-      f.client_order_id = o.client_order_id;
-      f.symbol = o.symbol;
-      f.strategy_id = o.strategy_id;
-      f.side = o.side;
-      f.price = price;
-      f.quantity = qty;
-      f.fee = fee;
-      f.fee_asset = FixedString<15>::truncated(fee_asset);
-      f.time_ns = rep.time_ms * 1'000'000;
-      f.trade_id = trade_id;
-      f.order_complete = complete;
-      bump(fills);
-      if (reports) reports->on_fill(f);
-    };
     const bool filled = rep.status == "FILLED";
-    if (!rep.fills.empty() && t.reported_qty.is_zero()) {
-      for (std::size_t i = 0; i < rep.fills.size(); ++i) {
-        const auto& tr = rep.fills[i];
-        const bool last = i + 1 == rep.fills.size();
+    std::vector<Fill> out;
+    if (rep.executed_qty > t.reported_qty) {
+      std::vector<detail::OrderTrade> trades = rep.fills;
+      if (trades.empty()) trades = my_trades(t, rep.order_id);
+      for (const auto& tr : trades) {
+        if (tr.trade_id != 0 && !t.trade_ids.insert(tr.trade_id).second) continue;  // reported
         Quantity qty = tr.quantity;
         Money fee = tr.commission;
         std::string fee_asset = tr.commission_asset;
-        if (!t.base_asset.empty() && tr.commission_asset == t.base_asset && o.side == Side::buy) {
+        if (tr.commission_asset == t.base_asset && o.side == Side::buy) {
           // Binance keeps a base-asset commission out of what a buy delivers: the position
           // grows by qty - commission, and the fee is worth commission x price in quote.
           qty = tr.quantity - tr.commission;
           fee = Decimal::mul(tr.commission, tr.price);
-          fee_asset = {};
+          fee_asset = t.quote_asset;
         }
         t.reported_qty += tr.quantity;
         t.reported_quote += Decimal::mul(tr.quantity, tr.price);
-        emit(tr.price, qty, fee, fee_asset, tr.trade_id, last && filled);
+        out.push_back(fill_of(t, tr.price, qty, fee, fee_asset, tr.trade_id, rep.time_ms));
       }
-    } else if (rep.executed_qty > t.reported_qty) {
-      // A query answer has totals only: one fill for the new part at its average price.
-      const Quantity dq = rep.executed_qty - t.reported_qty;
-      const Money dquote = rep.cumulative_quote_qty - t.reported_quote;
-      emit(Decimal::div(dquote, dq), dq, Money{}, {}, 0, filled);
-      t.reported_qty = rep.executed_qty;
-      t.reported_quote = rep.cumulative_quote_qty;
+      if (rep.executed_qty > t.reported_qty) {
+        const Quantity dq = rep.executed_qty - t.reported_qty;
+        const Money dquote = rep.cumulative_quote_qty - t.reported_quote;
+        spdlog::warn(
+            "Binance order {}: no trade list; reporting {} at the average price, fee "
+            "unknown",
+            o.client_order_id.view(), dq.to_string());
+        out.push_back(
+            fill_of(t, Decimal::div(dquote, dq), dq, Money{}, t.quote_asset, 0, rep.time_ms));
+        t.reported_qty = rep.executed_qty;
+        t.reported_quote = rep.cumulative_quote_qty;
+      }
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i].order_complete = filled && i + 1 == out.size();
+      bump(fills);
+      if (reports) reports->on_fill(out[i]);
     }
     if (filled) return true;
     if (rep.status == "NEW" || rep.status == "PARTIALLY_FILLED" || rep.status == "PENDING_NEW")
@@ -182,7 +219,7 @@ struct BinanceExchange::Impl {
   }
 
   void place(const Order& o) {
-    Tracked t{o, {}, {}, base_asset_of(o.symbol)};
+    Tracked t = track(o);
     std::string params =
         fmt::format("symbol={}&side={}&type={}&quantity={}&newClientOrderId={}", o.symbol.view(),
                     binance_side(o.side), o.type == OrderType::market ? "MARKET" : "LIMIT",
@@ -420,13 +457,15 @@ void BinanceExchange::attach(ExecutionReports& reports) {
 void BinanceExchange::submit(const Order& order) {
   Impl& m = *impl_;
   Impl::bump(m.submitted);
-  std::lock_guard lock(m.mu);
-  if (!m.worker.joinable() || m.stopping) {
-    m.reject(order, "Binance exchange is not connected");
-    return;
+  {
+    std::lock_guard lock(m.mu);
+    if (m.worker.joinable() && !m.stopping) {
+      m.queue.push_back({Command::Kind::submit, order, order.client_order_id});
+      m.cv.notify_one();
+      return;
+    }
   }
-  m.queue.push_back({Command::Kind::submit, order, order.client_order_id});
-  m.cv.notify_one();
+  m.reject(order, "Binance exchange is not connected");
 }
 
 void BinanceExchange::cancel(const ClientOrderId& id) {

@@ -156,4 +156,28 @@ std::vector<Balance> parse_account_balances(std::string_view body) {
   return out;
 }
 
+std::vector<OrderTrade> parse_my_trades(std::string_view body) {
+  element doc = parse_doc(body, "myTrades");
+  simdjson::dom::array arr;
+  if (doc.get_array().get(arr)) throw BodyError("myTrades: the body is not a JSON array");
+  std::vector<OrderTrade> out;
+  std::size_t i = 0;
+  for (element t : arr) {
+    const std::string where = fmt::format("myTrades[{}]", i++);
+    OrderTrade x;
+    x.price = decimal_field(t["price"], where + " price");
+    x.quantity = decimal_field(t["qty"], where + " qty");
+    x.commission = decimal_field(t["commission"], where + " commission");
+    std::string_view asset;
+    if (t["commissionAsset"].get_string().get(asset))
+      throw BodyError(where + ": no commissionAsset");
+    x.commission_asset = std::string(asset);
+    std::int64_t id = 0;
+    if (t["id"].get_int64().get(id) || id <= 0) throw BodyError(where + ": no trade id");
+    x.trade_id = static_cast<std::uint64_t>(id);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 }  // namespace tradebus::binance::detail

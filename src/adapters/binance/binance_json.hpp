@@ -58,6 +58,8 @@ struct Balance {
   Decimal free;
   Decimal locked;
 };
+/// GET /api/v3/myTrades: each trade's price, qty, commission and id. Throws BodyError.
+std::vector<OrderTrade> parse_my_trades(std::string_view body);
 /// GET /api/v3/account: the "balances" array. Throws BodyError.
 std::vector<Balance> parse_account_balances(std::string_view body);
 

@@ -2,11 +2,14 @@
 
 #include <simdjson.h>
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace tradebus::binance {
 
 struct KlineMessageParser::Impl {
+  bool fast_path = true;
   simdjson::ondemand::parser parser;
   std::string buffer;  // the message plus simdjson's padding, reused
 };
@@ -14,6 +17,9 @@ struct KlineMessageParser::Impl {
 namespace {
 
 using simdjson::ondemand::object;
+
+// Larger epoch milliseconds would overflow nanoseconds in an int64.
+constexpr std::int64_t kMaxTimeMs = INT64_MAX / 1'000'000;
 
 // Reads the kline object "k" (fields in any order) into `c`; returns an error text or "".
 std::string read_kline(object k, Candle& c, bool& closed) {
@@ -45,7 +51,8 @@ std::string read_kline(object k, Candle& c, bool& closed) {
       case 't':
       case 'T': {
         std::int64_t ms;
-        if (v.get_int64().get(ms) || ms <= 0) return fmt::format("field '{}' is not a time", key);
+        if (v.get_int64().get(ms) || ms <= 0 || ms > kMaxTimeMs)
+          return fmt::format("field '{}' is not a time", key);
         (key[0] == 't' ? c.open_time_ns : c.close_time_ns) = ms * 1'000'000;
         seen |= key[0] == 't' ? 1u : 2u;
         break;
@@ -115,13 +122,114 @@ std::string read_kline(object k, Candle& c, bool& closed) {
   return {};
 }
 
+// A cursor over Binance's exact kline layout; any mismatch returns false and the caller falls
+// back to simdjson, so this never decides what an unusual message means.
+class ExactScan {
+ public:
+  explicit ExactScan(std::string_view t) : p_(t.data()), end_(t.data() + t.size()) {}
+
+  bool lit(std::string_view s) {
+    if (static_cast<std::size_t>(end_ - p_) < s.size() || std::memcmp(p_, s.data(), s.size()))
+      return false;
+    p_ += s.size();
+    return true;
+  }
+  // The rest of a string whose opening quote was consumed; no escapes or control characters.
+  bool str(std::string_view& out) {
+    const char* b = p_;
+    while (p_ < end_ && *p_ != '"') {
+      const auto ch = static_cast<unsigned char>(*p_);
+      if (ch == '\\' || ch < 0x20 || ch >= 0x80) return false;  // simdjson checks UTF-8
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out = std::string_view(b, static_cast<std::size_t>(p_ - b));
+    ++p_;
+    return true;
+  }
+  bool integer(std::int64_t& v) {
+    bool neg = false;
+    if (p_ < end_ && *p_ == '-') neg = true, ++p_;
+    const char* b = p_;
+    std::int64_t x = 0;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9' && p_ - b < 18)
+      x = x * 10 + (*p_++ - '0');
+    if (p_ == b || (p_ < end_ && *p_ >= '0' && *p_ <= '9')) return false;  // none, or > 18 digits
+    if (*b == '0' && p_ - b > 1) return false;                             // JSON: no leading 0
+    v = neg ? -x : x;
+    return true;
+  }
+  bool decimal(Decimal& d) {
+    std::string_view s;
+    if (!str(s)) return false;
+    auto v = Decimal::parse(s);
+    if (!v || v->is_negative()) return false;
+    d = *v;
+    return true;
+  }
+  bool at_end() const { return p_ == end_; }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+bool parse_exact(std::string_view text, KlineMessage& out) {
+  ExactScan s(text);
+  std::string_view sv;
+  std::int64_t i = 0;
+  const bool wrapped = s.lit(R"({"stream":")");
+  if (wrapped && !(s.str(sv) && s.lit(R"(,"data":)"))) return false;
+  Candle& c = out.candle;
+  bool closed = false;
+  std::int64_t open_ms = 0, close_ms = 0;
+  if (!(s.lit(R"({"e":"kline","E":)") && s.integer(i) && s.lit(R"(,"s":")") && s.str(sv) &&
+        s.lit(R"(,"k":{"t":)") && s.integer(open_ms) && s.lit(R"(,"T":)") && s.integer(close_ms) &&
+        s.lit(R"(,"s":")") && s.str(sv)))
+    return false;
+  if (sv.empty() || sv.size() > Symbol::kMaxSize) return false;
+  c.symbol = Symbol(sv);
+  if (!(s.lit(R"(,"i":")") && s.str(sv)) || sv.empty() || sv.size() > Interval::kMaxSize)
+    return false;
+  c.interval = Interval(sv);
+  if (!(s.lit(R"(,"f":)") && s.integer(i) && s.lit(R"(,"L":)") && s.integer(i) &&
+        s.lit(R"(,"o":")") && s.decimal(c.open) && s.lit(R"(,"c":")") && s.decimal(c.close) &&
+        s.lit(R"(,"h":")") && s.decimal(c.high) && s.lit(R"(,"l":")") && s.decimal(c.low) &&
+        s.lit(R"(,"v":")") && s.decimal(c.volume) && s.lit(R"(,"n":)") && s.integer(c.trade_count)))
+    return false;
+  if (s.lit(R"(,"x":true)"))
+    closed = true;
+  else if (!s.lit(R"(,"x":false)"))
+    return false;
+  if (!(s.lit(R"(,"q":")") && s.decimal(c.quote_volume) && s.lit(R"(,"V":")") &&
+        s.decimal(c.taker_buy_base_volume) && s.lit(R"(,"Q":")") &&
+        s.decimal(c.taker_buy_quote_volume) && s.lit(R"(,"B":")") && s.str(sv) && s.lit("}}")))
+    return false;
+  if (wrapped && !s.lit("}")) return false;
+  if (!s.at_end()) return false;
+  // The checks read_kline() makes; failing one lets the generic path word the error.
+  if (open_ms <= 0 || close_ms <= 0 || open_ms > kMaxTimeMs || close_ms > kMaxTimeMs ||
+      c.trade_count < 0 || c.high < c.low || close_ms < open_ms)
+    return false;
+  c.open_time_ns = open_ms * 1'000'000;
+  c.close_time_ns = close_ms * 1'000'000;
+  out.kind = closed ? KlineMessageKind::closed_candle : KlineMessageKind::open_update;
+  return true;
+}
+
 }  // namespace
 
-KlineMessageParser::KlineMessageParser() : impl_(std::make_unique<Impl>()) {}
+KlineMessageParser::KlineMessageParser(bool fast_path) : impl_(std::make_unique<Impl>()) {
+  impl_->fast_path = fast_path;
+}
 KlineMessageParser::~KlineMessageParser() = default;
 
 KlineMessage KlineMessageParser::parse(std::string_view text) {
   KlineMessage out;
+  if (impl_->fast_path) {
+    if (parse_exact(text, out)) return out;
+    out = KlineMessage{};
+  }
   auto& buf = impl_->buffer;
   buf.assign(text);
   buf.reserve(text.size() + simdjson::SIMDJSON_PADDING);

@@ -142,7 +142,12 @@ TEST_P(UnknownOutcome, NeverDuplicatesOrLosesTheOrder) {
   ASSERT_TRUE(x->wait_idle(20s));
   EXPECT_EQ(orders_with_id(rig.fake, "t-once"), 1u);
   ASSERT_EQ(rig.reports.fills.size(), 1u);
-  EXPECT_TRUE(rig.reports.fills[0].order_complete);
+  const Fill& f = rig.reports.fills[0];
+  EXPECT_TRUE(f.order_complete);
+  // Found by a query (totals only) or answered in full: either way the exact trade and fee.
+  EXPECT_NE(f.trade_id, 0u);
+  EXPECT_EQ(f.fee, Decimal::mul_ratio(Decimal::mul(f.price, f.quantity), 10, 10'000));
+  EXPECT_EQ(f.fee_asset.view(), "USDT");
   EXPECT_TRUE(rig.reports.rejections.empty());
   EXPECT_EQ(rig.fake.orders()[0].status, "FILLED");
 }
@@ -178,7 +183,7 @@ TEST(BinanceExchange, HonoursRetryAfterOn429) {
   EXPECT_EQ(orders_with_id(rig.fake, "t-429"), 1u);
 }
 
-TEST(BinanceExchange, LimitOrdersArePolledUntilFilled) {
+TEST(BinanceExchange, OpenLimitOrdersAreTrackedAndCanBeCanceled) {
   Rig rig;
   auto x = rig.exchange();
   Order o = market_buy("t-limit");

@@ -149,6 +149,26 @@ TEST(KlineCollector, ReconnectAndBackfillGiveEveryCandleExactlyOnceInOrder) {
   EXPECT_GE(fake.klines_requests(), 2u);
 }
 
+TEST(KlineCollector, ReconnectsBeforeTheConnectionAgeLimitWithoutLosingCandles) {
+  FakeBinance fake;
+  const auto btc = test::wave_candles("BTCUSDT", 40);
+  fake.add_symbol(test::fake_symbol("BTCUSDT", btc));
+  fake.start();
+  CandleLog log;
+  auto o = options_for(fake, {"BTCUSDT"});
+  o.max_candles = 40;
+  o.max_connection_age = std::chrono::milliseconds(300);  // stands in for Binance's 24 hours
+  KlineCollector collector(o);
+  std::atomic<bool> done{false};
+  collector.start(log.bus, [&](std::string) { done = true; });
+  ASSERT_TRUE(eventually([&] { return done.load(); }));
+  collector.stop();
+  ASSERT_TRUE(log.bus.wait_idle(std::chrono::seconds(5)));
+  EXPECT_EQ(log.get("BTCUSDT"), btc);
+  EXPECT_GE(collector.stats().reconnects, 2u);
+  EXPECT_GE(fake.stream_connections(), 3u);
+}
+
 TEST(KlineCollector, AnswersServerPings) {
   fakes::FakeBinanceOptions fo;
   fo.ping_interval = std::chrono::milliseconds(30);

@@ -89,3 +89,62 @@ TEST(KlineMessageParser, MalformedMessagesSayWhatIsWrong) {
       "high is below low");
   bad(s.substr(0, s.size() / 2), "");  // truncated
 }
+
+// The exact-layout scan must never disagree with simdjson: run both on valid messages and on
+// thousands of deterministic random mutations of them (bytes changed, dropped, inserted, cut).
+TEST(KlineMessageParser, ExactScanAgreesWithSimdjsonOnEveryMutation) {
+  KlineMessageParser fast(true), generic(false);
+  std::vector<std::string> seeds = {kClosed};
+  std::string open_update = kClosed;
+  open_update.replace(open_update.find("\"x\":true"), 8, "\"x\":false");
+  seeds.push_back(open_update);
+  const auto data = kClosed.find("\"data\":");
+  seeds.push_back(kClosed.substr(data + 7, kClosed.size() - data - 8));  // the raw payload
+  if (const auto path = test::shared_file_or_empty(
+          "ws/messages/binance_spot_combined_kline_1m__from_cryptofeed_captures.jsonl");
+      !path.empty()) {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+      seeds.push_back(line);
+  }
+  auto agree = [&](const std::string& text) {
+    const KlineMessage a = fast.parse(text);
+    const KlineMessage b = generic.parse(text);
+    EXPECT_EQ(a.kind, b.kind) << text;
+    EXPECT_EQ(a.error, b.error) << text;
+    if (a.kind == KlineMessageKind::closed_candle || a.kind == KlineMessageKind::open_update) {
+      EXPECT_EQ(a.candle, b.candle) << text;
+    }
+    return a.kind == b.kind;
+  };
+  std::uint32_t state = 20261127;
+  auto rnd = [&](std::uint32_t n) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % n;
+  };
+  const std::string alphabet = "0123456789.-\"{}:,tTxeE \\\x80zZ";
+  std::size_t parsed_as_kline = 0;
+  for (const auto& seed : seeds) {
+    ASSERT_TRUE(agree(seed));
+    for (int i = 0; i < 1500; ++i) {
+      std::string m = seed;
+      const std::uint32_t at = rnd(static_cast<std::uint32_t>(m.size()));
+      switch (rnd(4)) {
+        case 0:
+          m[at] = alphabet[rnd(static_cast<std::uint32_t>(alphabet.size()))];
+          break;
+        case 1:
+          m.erase(at, 1);
+          break;
+        case 2:
+          m.insert(m.begin() + at, alphabet[rnd(static_cast<std::uint32_t>(alphabet.size()))]);
+          break;
+        default:
+          m.resize(at);
+      }
+      if (!agree(m)) return;
+      parsed_as_kline += fast.parse(m).kind == KlineMessageKind::closed_candle;
+    }
+  }
+  EXPECT_GT(parsed_as_kline, 100u);  // many mutations stay valid klines (digits changed)
+}

@@ -88,6 +88,7 @@ struct OrderState {
   std::string time_in_force;
   Decimal price, qty, executed, quote;
   std::int64_t time = 0;
+  std::vector<std::string> my_trades;  // GET /api/v3/myTrades entries
   bool is_open() const { return view.status == "NEW" || view.status == "PARTIALLY_FILLED"; }
 };
 
@@ -360,10 +361,15 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
     o.view.executed_qty = o.qty.to_string();
     o.view.status = "FILLED";
     o.time = server_ms();
+    const std::int64_t trade_id = next_trade_id++;
     if (fills_json)
       *fills_json = fmt::format(
           R"({{"price":"{}","qty":"{}","commission":"{}","commissionAsset":"{}","tradeId":{}}})",
-          d8(price), d8(o.qty), d8(fee), m.def.quote_asset, next_trade_id++);
+          d8(price), d8(o.qty), d8(fee), m.def.quote_asset, trade_id);
+    o.my_trades.push_back(fmt::format(
+        R"({{"symbol":"{}","id":{},"orderId":{},"orderListId":-1,"price":"{}","qty":"{}","quoteQty":"{}","commission":"{}","commissionAsset":"{}","time":{},"isBuyer":{},"isMaker":false,"isBestMatch":true}})",
+        m.def.symbol, trade_id, o.view.order_id, d8(price), d8(o.qty), d8(notional), d8(fee),
+        m.def.quote_asset, o.time, o.view.side == "BUY" ? "true" : "false"));
   }
 
   void fill_limit_orders(Market& m, const Candle& c) {
@@ -481,6 +487,17 @@ struct FakeBinance::Impl : std::enable_shared_from_this<FakeBinance::Impl> {
         ++n;
       }
       co_return HttpAnswer{200, "[" + rows + "]"};
+    }
+    if (path == "/api/v3/myTrades") {
+      count_weight(20);
+      if (auto bad = check_signed(req, query, body, params)) co_return *bad;
+      std::string list;
+      for (const auto& [id, o] : orders)
+        if (o.view.symbol == params["symbol"] &&
+            std::to_string(o.view.order_id) == params["orderId"])
+          for (const auto& t : o.my_trades)
+            list += (list.empty() ? "" : ",") + t;
+      co_return HttpAnswer{200, "[" + list + "]"};
     }
     const bool order_path = path == "/api/v3/order";
     if (order_path || path == "/api/v3/account") {

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  clang-14 libclang-rt-14-dev clang-format
+  clang-14 libclang-rt-14-dev clang-format openssl
   libboost1.81-dev libssl-dev ca-certificates
   libsimdjson-dev libsqlite3-dev libhiredis-dev redis-server
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev

@@ -123,6 +123,11 @@ TEST(LiveCli, RefusesToStartUnsafely) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("readable by others"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("super-secret-value"), std::string::npos);
+  const auto one_line = test::write_file(dir + "/one-line.txt", "only-a-key\n");
+  ::chmod(one_line.c_str(), 0600);
+  r = run_cli("live --confirm-live --symbols BTCUSDT --key-file " + one_line);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("secret on line 2"), std::string::npos) << r.err;
 
   r = run_cli("paper --symbols BTCUSDT --ws-url ftp://x");
   EXPECT_EQ(r.exit_code, 2);

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "progress_line.hpp"
+#include "strategy_flags.hpp"
 #include "tradebus/backtest/atomic_file.hpp"
 #include "tradebus/backtest/backtest_config.hpp"
 #include "tradebus/backtest/backtest_report.hpp"
@@ -22,23 +23,13 @@ namespace {
 struct BacktestFlags {
   std::vector<std::string> data;
   std::string config;
-  std::string strategy;
-  std::string strategy_id;
-  std::optional<int> fast, slow;
-  std::vector<std::string> params;
-  std::string quantity, capital, max_position, max_notional;
-  std::optional<std::int64_t> fee_bps, slippage_bps;
+  StrategyFlags strategy;
   std::string report, trades;
   std::optional<double> speed;
   std::optional<std::uint64_t> seed, synthetic_candles;
   bool json = false;
   bool no_progress = false;
 };
-
-Decimal decimal_flag(const std::string& flag, const std::string& text) {
-  if (auto d = Decimal::parse(text)) return *d;
-  throw ConfigError(fmt::format("{} '{}': not a decimal number (up to 8 places)", flag, text));
-}
 
 BacktestConfig build_config(const BacktestFlags& f) {
   BacktestConfig cfg;
@@ -48,27 +39,7 @@ BacktestConfig build_config(const BacktestFlags& f) {
     for (const auto& d : f.data)
       cfg.data.push_back(BacktestConfig::parse_data_arg(d));
   }
-  const bool strategy_flags =
-      !f.strategy.empty() || f.fast || f.slow || !f.params.empty() || !f.strategy_id.empty();
-  if (strategy_flags) {
-    // Flags describe one strategy: they replace the file's list, starting from its first entry.
-    StrategySpec spec = cfg.strategies.empty() ? StrategySpec{} : cfg.strategies.front();
-    if (!f.strategy.empty() && f.strategy != spec.name) spec = StrategySpec{f.strategy, "", {}};
-    if (!f.strategy_id.empty()) spec.id = f.strategy_id;
-    if (f.fast) spec.params["fast"] = std::to_string(*f.fast);
-    if (f.slow) spec.params["slow"] = std::to_string(*f.slow);
-    for (const auto& p : f.params) {
-      auto [k, v] = BacktestConfig::parse_param_arg(p);
-      spec.params[k] = v;
-    }
-    cfg.strategies = {spec};
-  }
-  if (!f.quantity.empty()) cfg.quantity = decimal_flag("--quantity", f.quantity);
-  if (!f.capital.empty()) cfg.capital = decimal_flag("--capital", f.capital);
-  if (!f.max_position.empty()) cfg.max_position = decimal_flag("--max-position", f.max_position);
-  if (!f.max_notional.empty()) cfg.max_notional = decimal_flag("--max-notional", f.max_notional);
-  if (f.fee_bps) cfg.fee_bps = *f.fee_bps;
-  if (f.slippage_bps) cfg.slippage_bps = *f.slippage_bps;
+  f.strategy.apply_to(cfg);
   if (!f.report.empty()) cfg.report_path = f.report;
   if (!f.trades.empty()) cfg.trades_path = f.trades;
   if (f.speed) cfg.speed = *f.speed;
@@ -125,17 +96,7 @@ void add_backtest_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--data", flags->data,
                   "SYMBOL=PATH of a Binance kline CSV (repeatable); none: the synthetic market");
   cmd->add_option("--config", flags->config, "TOML config file (flags override it)");
-  cmd->add_option("--strategy", flags->strategy, "sma_cross, rsi_reversion or breakout");
-  cmd->add_option("--strategy-id", flags->strategy_id, "id copied into signals and orders");
-  cmd->add_option("--fast", flags->fast, "sma_cross fast window (10)");
-  cmd->add_option("--slow", flags->slow, "sma_cross slow window (30)");
-  cmd->add_option("--param", flags->params, "strategy parameter key=value (repeatable)");
-  cmd->add_option("--quantity", flags->quantity, "order quantity (0.01)");
-  cmd->add_option("--capital", flags->capital, "starting cash in the quote currency (10000)");
-  cmd->add_option("--fee-bps", flags->fee_bps, "fee in basis points of notional (10)");
-  cmd->add_option("--slippage-bps", flags->slippage_bps, "slippage in basis points (0)");
-  cmd->add_option("--max-position", flags->max_position, "max position per symbol (none)");
-  cmd->add_option("--max-notional", flags->max_notional, "max notional per order (none)");
+  flags->strategy.add_to(cmd, "starting cash in the quote currency (10000)");
   cmd->add_option("--report", flags->report, "write a self-contained HTML report here");
   cmd->add_option("--trades", flags->trades, "write every fill as CSV here");
   cmd->add_option("--speed", flags->speed, "pace the replay at N x market time (0: full speed)");

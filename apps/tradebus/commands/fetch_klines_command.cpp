@@ -21,6 +21,7 @@ namespace {
 struct FetchFlags {
   std::string symbol, interval = "1m", start, end, out;
   std::string rest_url{binance::kBinanceRestUrl};
+  std::string ca_file;
   bool no_progress = false;
 };
 
@@ -45,6 +46,7 @@ int run(const FetchFlags& f) {
 
     binance::RestClientOptions ro;
     ro.url = f.rest_url;
+    ro.ca_file = f.ca_file;
     binance::RestClient rest(ro);
     AtomicFile out(f.out);  // appears complete or not at all
     ProgressLine bar(!f.no_progress && ::isatty(STDERR_FILENO));
@@ -86,6 +88,7 @@ void add_fetch_klines_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--end", f->end, "end (exclusive), ISO 8601 UTC")->required();
   cmd->add_option("--out", f->out, "CSV file to write")->required();
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
+  cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle to trust instead of the system store");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar on a terminal");
   cmd->callback([f, &exit_code] { exit_code = run(*f); });
 }

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "strategy_flags.hpp"
 #include "tradebus/adapters/binance/binance_exchange.hpp"
 #include "tradebus/adapters/binance/kline_collector.hpp"
 #include "tradebus/adapters/binance/request_signer.hpp"
@@ -41,11 +42,7 @@ struct LiveFlags {
   std::string symbols;
   std::string interval = "1m";
   std::string config;
-  std::string strategy, strategy_id;
-  std::optional<int> fast, slow;
-  std::vector<std::string> params;
-  std::string quantity, capital, max_position, max_notional;
-  std::optional<std::int64_t> fee_bps, slippage_bps;
+  StrategyFlags strategy;
   std::string ws_url{binance::kBinanceWsUrl};
   std::string rest_url{binance::kBinanceRestUrl};
   std::uint64_t max_candles = 0;
@@ -54,6 +51,7 @@ struct LiveFlags {
   std::string trades, record_klines;
   bool confirm_live = false;
   std::string key_file;
+  std::string ca_file;
   std::int64_t recv_window_ms = 5000;
   std::int64_t timeout_ms = 5000;
 };
@@ -61,11 +59,6 @@ struct LiveFlags {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-Decimal decimal_flag(const std::string& flag, const std::string& text) {
-  if (auto d = Decimal::parse(text)) return *d;
-  throw ConfigError(fmt::format("{} '{}': not a decimal number (up to 8 places)", flag, text));
-}
 
 std::vector<std::string> split_symbols(const std::string& text) {
   std::vector<std::string> out;
@@ -84,24 +77,7 @@ std::vector<std::string> split_symbols(const std::string& text) {
 BacktestConfig build_config(const LiveFlags& f, const std::vector<std::string>& symbols) {
   BacktestConfig cfg;
   if (!f.config.empty()) cfg = load_backtest_config(f.config);
-  if (!f.strategy.empty() || f.fast || f.slow || !f.params.empty() || !f.strategy_id.empty()) {
-    StrategySpec spec = cfg.strategies.empty() ? StrategySpec{} : cfg.strategies.front();
-    if (!f.strategy.empty() && f.strategy != spec.name) spec = StrategySpec{f.strategy, "", {}};
-    if (!f.strategy_id.empty()) spec.id = f.strategy_id;
-    if (f.fast) spec.params["fast"] = std::to_string(*f.fast);
-    if (f.slow) spec.params["slow"] = std::to_string(*f.slow);
-    for (const auto& p : f.params) {
-      auto [k, v] = BacktestConfig::parse_param_arg(p);
-      spec.params[k] = v;
-    }
-    cfg.strategies = {spec};
-  }
-  if (!f.quantity.empty()) cfg.quantity = decimal_flag("--quantity", f.quantity);
-  if (!f.capital.empty()) cfg.capital = decimal_flag("--capital", f.capital);
-  if (!f.max_position.empty()) cfg.max_position = decimal_flag("--max-position", f.max_position);
-  if (!f.max_notional.empty()) cfg.max_notional = decimal_flag("--max-notional", f.max_notional);
-  if (f.fee_bps) cfg.fee_bps = *f.fee_bps;
-  if (f.slippage_bps) cfg.slippage_bps = *f.slippage_bps;
+  f.strategy.apply_to(cfg);
   cfg.validate();
   // The quote currency comes from the live symbols, not from the backtest data.
   const auto quote = quote_asset_of(symbols.front());
@@ -148,9 +124,6 @@ std::pair<std::string, std::string> load_keys(const std::string& key_file) {
   std::getline(in, s);
   k = trim(k);
   s = trim(s);
-  if (!in && (k.empty() || s.empty()))
-    throw UsageError(fmt::format(
-        "--key-file {}: expected the API key on line 1 and the secret on line 2", key_file));
   if (k.empty() || s.empty())
     throw UsageError(fmt::format(
         "--key-file {}: expected the API key on line 1 and the secret on line 2", key_file));
@@ -211,6 +184,7 @@ int run(const LiveFlags& f) {
     co.ws_url = f.ws_url;
     co.rest_url = f.rest_url;
     co.max_candles = f.max_candles;
+    co.ca_file = f.ca_file;
     std::shared_ptr<binance::KlineCollector> collector;
     try {
       collector = std::make_shared<binance::KlineCollector>(co);
@@ -231,6 +205,7 @@ int run(const LiveFlags& f) {
       eo.signer = std::make_shared<binance::RequestSigner>(std::move(secret));
       eo.recv_window = std::chrono::milliseconds(f.recv_window_ms);
       eo.timeout = std::chrono::milliseconds(f.timeout_ms);
+      eo.ca_file = f.ca_file;
       live_exchange = std::make_shared<binance::BinanceExchange>(eo);
       live_exchange->connect(symbols);
       rules = live_exchange->rules();
@@ -238,6 +213,7 @@ int run(const LiveFlags& f) {
     } else {
       binance::RestClientOptions ro;
       ro.url = f.rest_url;
+      ro.ca_file = f.ca_file;
       binance::RestClient rest(ro);
       std::string list;
       for (const auto& s : symbols)
@@ -385,19 +361,10 @@ void add_mode(CLI::App& app, int& exit_code, bool live) {
       ->required();
   cmd->add_option("--interval", f->interval, "kline interval (1m)");
   cmd->add_option("--config", f->config, "TOML config (strategies, quantity, risk; flags win)");
-  cmd->add_option("--strategy", f->strategy, "sma_cross, rsi_reversion or breakout");
-  cmd->add_option("--strategy-id", f->strategy_id, "id copied into signals and orders");
-  cmd->add_option("--fast", f->fast, "sma_cross fast window (10)");
-  cmd->add_option("--slow", f->slow, "sma_cross slow window (30)");
-  cmd->add_option("--param", f->params, "strategy parameter key=value (repeatable)");
-  cmd->add_option("--quantity", f->quantity, "order quantity (0.01)");
-  cmd->add_option("--capital", f->capital, "cash the risk checks assume (10000)");
-  cmd->add_option("--fee-bps", f->fee_bps, "fee in basis points, for the cash check (10)");
-  cmd->add_option("--slippage-bps", f->slippage_bps, "paper exchange slippage (0)");
-  cmd->add_option("--max-position", f->max_position, "max position per symbol (none)");
-  cmd->add_option("--max-notional", f->max_notional, "max notional per order (none)");
+  f->strategy.add_to(cmd, "cash the risk checks assume (10000)");
   cmd->add_option("--ws-url", f->ws_url, "market data WebSocket base URL");
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
+  cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle to trust instead of the system store");
   cmd->add_option("--max-candles", f->max_candles, "stop after this many closed candles");
   cmd->add_option("--duration", f->duration_s, "stop after this many seconds");
   cmd->add_flag("--json", f->json, "print one JSON summary object at the end");

@@ -388,6 +388,7 @@ BinanceExchange::BinanceExchange(BinanceExchangeOptions options) : impl_(std::ma
   RestClientOptions ro;
   ro.url = m.opt.rest_url;
   ro.timeout = m.opt.timeout;
+  ro.ca_file = m.opt.ca_file;
   ro.recv_window = m.opt.recv_window;
   ro.api_key = m.opt.api_key;
   ro.weight_limit_1m = m.opt.weight_limit_1m;

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "tls_setup.hpp"
 #include "tradebus/adapters/binance/kline_history.hpp"
 #include "tradebus/adapters/binance/kline_message_parser.hpp"
 #include "tradebus/adapters/binance/rest_client.hpp"
@@ -253,13 +254,11 @@ KlineCollector::KlineCollector(KlineCollectorOptions options) : impl_(std::make_
     m.states[Symbol(s)].symbol = Symbol(s);
   }
   m.ws_endpoint = Endpoint::parse(m.opt.ws_url);
-  if (m.ws_endpoint.tls) {
-    m.tls.set_default_verify_paths();
-    m.tls.set_verify_mode(asio::ssl::verify_peer);
-  }
+  if (m.ws_endpoint.tls) detail::configure_tls_verification(m.tls, m.opt.ca_file);
   RestClientOptions ro;
   ro.url = m.opt.rest_url;
   ro.timeout = m.opt.rest_timeout;
+  ro.ca_file = m.opt.ca_file;
   m.rest = std::make_unique<RestClient>(ro);
   for (std::size_t i = 0; i < m.opt.symbols.size(); i += m.opt.max_streams_per_connection) {
     const auto end = std::min(m.opt.symbols.size(), i + m.opt.max_streams_per_connection);

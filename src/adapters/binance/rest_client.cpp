@@ -23,6 +23,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "binance_json.hpp"
+#include "tls_setup.hpp"
 #include "tradebus/adapters/binance/request_signer.hpp"
 
 namespace tradebus::binance {
@@ -62,6 +63,19 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+void detail::configure_tls_verification(ssl::context& ctx, const std::string& ca_file) {
+  boost::system::error_code ec;
+  if (ca_file.empty())
+    ctx.set_default_verify_paths(ec);
+  else
+    ctx.load_verify_file(ca_file, ec);
+  if (ec)
+    throw EndpointError(fmt::format("TLS: cannot load {}: {}",
+                                    ca_file.empty() ? "the system CA store" : ca_file,
+                                    ec.message()));
+  ctx.set_verify_mode(ssl::verify_peer);
+}
+
 std::string RestResponse::describe() const {
   if (error_code != 0) return fmt::format("HTTP {}: {} {}", status, error_code, error_msg);
   std::string_view b = body;
@@ -93,10 +107,7 @@ struct RestClient::Impl {
 
   Impl(RestClientOptions o, std::shared_ptr<const RequestSigner> s)
       : opt(std::move(o)), ep(Endpoint::parse(opt.url)), signer(std::move(s)) {
-    if (ep.tls) {
-      ctx.set_default_verify_paths();
-      ctx.set_verify_mode(ssl::verify_peer);
-    }
+    if (ep.tls) detail::configure_tls_verification(ctx, opt.ca_file);
   }
 
   beast::tcp_stream& lowest() { return ep.tls ? beast::get_lowest_layer(*tls) : *tcp; }

@@ -28,6 +28,7 @@ struct BinanceExchangeOptions {
   std::string rest_url{kBinanceRestUrl};
   std::string api_key;                          ///< Never logged.
   std::shared_ptr<const RequestSigner> signer;  ///< Holds the secret.
+  std::string ca_file;  ///< PEM CA bundle to trust instead of the system store.
   std::chrono::milliseconds timeout{5'000};
   std::chrono::milliseconds recv_window{5'000};
   int max_attempts = 6;  ///< Sends of one order (resubmits after a confirmed absence included).

@@ -32,6 +32,7 @@ struct KlineCollectorOptions {
   std::chrono::milliseconds reconnect_max{30'000};
   std::chrono::milliseconds max_connection_age{std::chrono::hours(23) + std::chrono::minutes(30)};
   std::chrono::milliseconds rest_timeout{10'000};
+  std::string ca_file;  ///< PEM CA bundle to trust instead of the system store.
   /// Stop (finished with no error) after this many candles; 0: never.
   std::uint64_t max_candles = 0;
 };

@@ -56,6 +56,7 @@ struct RestClientOptions {
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds recv_window{5'000};
   std::string api_key;  ///< Sent as X-MBX-APIKEY on signed requests; never logged.
+  std::string ca_file;  ///< PEM CA bundle to trust instead of the system store (proxies, tests).
   std::int64_t weight_limit_1m = 6000;
   double weight_slowdown_ratio = 0.9;
 };

@@ -71,7 +71,7 @@ double rest_order_roundtrip_p50_us(std::size_t orders) {
   return us[us.size() / 2];
 }
 
-double reconnect_to_backfill_ms() {
+ReconnectTimes reconnect_to_backfill_ms() {
   fakes::FakeBinanceOptions fo;
   fo.candle_period = std::chrono::milliseconds(20);
   fakes::FakeBinance fake(fo);
@@ -79,7 +79,7 @@ double reconnect_to_backfill_ms() {
   fake.start();
   EventBus bus;
   bus.start();
-  binance::KlineCollectorOptions o;  // default back-off: 250 ms doubling, with jitter
+  binance::KlineCollectorOptions o;  // default back-off: 100 ms doubling, with jitter
   o.symbols = {"BTCUSDT"};
   o.ws_url = fake.ws_url();
   o.rest_url = fake.rest_url();
@@ -91,17 +91,21 @@ double reconnect_to_backfill_ms() {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     return done();
   };
-  if (!wait_for([&] { return collector.stats().candles >= 5; })) return -1;
+  if (!wait_for([&] { return collector.stats().candles >= 5; })) return {-1, -1};
   const auto outage = std::chrono::milliseconds(500);
   fake.refuse_streams_for(outage);
   fake.drop_connections();
   const auto back = std::chrono::steady_clock::now() + outage;
-  if (!wait_for([&] { return collector.stats().backfilled_candles > 0; })) return -1;
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - back).count();
+  if (!wait_for([&] { return collector.stats().backfilled_candles > 0; })) return {-1, -1};
+  const auto now = std::chrono::steady_clock::now();
+  const std::chrono::steady_clock::time_point connected{
+      std::chrono::nanoseconds(collector.stats().last_connected_ns)};
+  ReconnectTimes t;
+  t.from_reconnect_ms = std::chrono::duration<double, std::milli>(now - connected).count();
+  t.from_server_back_ms = std::chrono::duration<double, std::milli>(now - back).count();
   collector.stop();
   bus.shutdown(std::chrono::seconds(5));
-  return ms;
+  return t;
 }
 
 }  // namespace tradebus::bench

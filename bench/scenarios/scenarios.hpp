@@ -46,8 +46,11 @@ double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string
 double ws_kline_parse_per_s(std::uint64_t messages);
 /// Median of `orders` signed POST /api/v3/order round trips to the local fake Binance (µs).
 double rest_order_roundtrip_p50_us(std::size_t orders);
-/// From the moment the fake's streams come back after a 500 ms outage to the first backfilled
-/// candle on the bus, with the collector's default back-off (ms); -1 if it never came.
-double reconnect_to_backfill_ms();
+struct ReconnectTimes {
+  double from_reconnect_ms = 0;    ///< Stream reconnected -> first backfilled candle on the bus.
+  double from_server_back_ms = 0;  ///< Server back -> the same, with the default back-off.
+};
+/// After a 500 ms outage of the fake's streams; -1 if no candle was backfilled.
+ReconnectTimes reconnect_to_backfill_ms();
 
 }  // namespace tradebus::bench

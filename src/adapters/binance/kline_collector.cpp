@@ -73,6 +73,7 @@ struct KlineCollector::Impl {
 
   std::atomic<std::uint64_t> candles{0}, backfilled{0}, reconnects{0}, connections{0}, messages{0},
       malformed{0}, other{0}, duplicates{0}, backfill_failures{0}, pings{0};
+  std::atomic<std::int64_t> last_connected_ns{0};
 
   void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -186,6 +187,9 @@ struct KlineCollector::Impl {
       bool planned = false;
       try {
         co_await ws->connect(targets[g]);
+        last_connected_ns.store(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+                .count());
         bump(connections);
         if (!first) bump(reconnects);
         first = false;
@@ -316,6 +320,7 @@ KlineCollectorStats KlineCollector::stats() const {
   s.duplicates_skipped = m.duplicates.load();
   s.backfill_failures = m.backfill_failures.load();
   s.pings = m.pings.load();
+  s.last_connected_ns = m.last_connected_ns.load();
   return s;
 }
 

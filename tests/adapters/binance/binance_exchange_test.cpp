@@ -2,6 +2,7 @@
 // network or the server fails at the worst moment.
 #include "tradebus/adapters/binance/binance_exchange.hpp"
 
+#include <map>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -243,4 +244,19 @@ TEST(RestClient, ATimeoutIsAnUnknownOutcome) {
   o.timeout = 100ms;
   RestClient rest(o);
   EXPECT_THROW(rest.get("/api/v3/time"), RestUnknownError);
+}
+
+TEST(BinanceExchange, ReadsAccountBalancesWithASignedRequest) {
+  Rig rig;
+  auto x = rig.exchange();
+  x->submit(market_buy("t-bal"));
+  ASSERT_TRUE(x->wait_idle(10s));
+  std::map<std::string, Decimal> held;
+  for (const auto& b : x->balances())
+    held[b.asset] = b.free;
+  ASSERT_EQ(rig.reports.fills.size(), 1u);
+  const Fill& f = rig.reports.fills[0];
+  EXPECT_EQ(held["BTC"], Decimal::from_string("0.01"));
+  // 100,000 USDT less the notional and the fee, exactly.
+  EXPECT_EQ(held["USDT"], Decimal::from_int(100'000) - Decimal::mul(f.price, f.quantity) - f.fee);
 }

@@ -7,9 +7,9 @@
 
 #include <cstdlib>
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <gtest/gtest.h>
 
 #include "support/fake_market.hpp"
 #include "support/test_paths.hpp"
@@ -43,10 +43,15 @@ class TlsServer : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!sh("command -v openssl")) GTEST_SKIP() << "the openssl command is not installed";
-    dir_ = test::scratch_dir("tls");
+    // ctest runs tests as parallel processes: each needs its own files.
+    dir_ = test::scratch_dir(std::string("tls_") +
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                             std::to_string(::getpid()));
     const std::string d = dir_ + "/";
-    ASSERT_TRUE(sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=tradebus test CA' "
-                   "-keyout " + d + "ca.key -out " + d + "ca.pem"));
+    ASSERT_TRUE(
+        sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=tradebus test CA' "
+           "-keyout " +
+           d + "ca.key -out " + d + "ca.pem"));
     ASSERT_TRUE(sh("openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout " + d +
                    "srv.key -out " + d + "srv.csr"));
     ASSERT_TRUE(sh("printf 'subjectAltName=DNS:localhost\\n' > " + d + "ext.cnf"));
@@ -63,7 +68,15 @@ class TlsServer : public ::testing::Test {
                "-key", key.c_str(), "-www", "-quiet", static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    ASSERT_TRUE(test::eventually([&] { return accepts(port_); }, std::chrono::seconds(10)));
+    bool exited = false;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+          exited = exited || ::waitpid(pid_, nullptr, WNOHANG) == pid_;
+          return exited || accepts(port_);
+        },
+        std::chrono::seconds(20)));
+    if (exited) pid_ = -1;
+    ASSERT_FALSE(exited) << "openssl s_server did not start on port " << port_;
   }
   void TearDown() override {
     if (pid_ > 0) {

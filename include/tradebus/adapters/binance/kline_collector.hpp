@@ -28,7 +28,7 @@ struct KlineCollectorOptions {
   std::size_t max_streams_per_connection = 1024;  ///< Binance's limit per connection.
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};  ///< Silence that counts as a dead connection.
-  std::chrono::milliseconds reconnect_initial{250};
+  std::chrono::milliseconds reconnect_initial{100};
   std::chrono::milliseconds reconnect_max{30'000};
   std::chrono::milliseconds max_connection_age{std::chrono::hours(23) + std::chrono::minutes(30)};
   std::chrono::milliseconds rest_timeout{10'000};
@@ -49,6 +49,8 @@ struct KlineCollectorStats {
   std::uint64_t duplicates_skipped = 0;  ///< Closed klines already published.
   std::uint64_t backfill_failures = 0;   ///< Gaps REST could not fill (logged as errors).
   std::uint64_t pings = 0;               ///< Server pings answered.
+  /// steady_clock time of the last successful (re)connect, in ns since its epoch; 0: never.
+  std::int64_t last_connected_ns = 0;
 };
 
 class KlineCollector final : public DataCollector {

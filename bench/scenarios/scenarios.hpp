@@ -41,6 +41,8 @@ double shutdown_ms_full_queues();
 /// End-to-end backtest (CSV parse + bus pipeline + sma_cross + paper exchange) over `rows`
 /// candles split across `symbols` generated files in `dir`; candles per second.
 double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string& dir);
+/// Events appended to a journal in `dir` per second, batch fsync policy, close included.
+double journal_events_per_s(std::uint64_t events, const std::string& dir);
 
 /// Raw Binance kline message text -> CANDLE_CLOSED event, on one core; messages per second.
 double ws_kline_parse_per_s(std::uint64_t messages);

@@ -91,13 +91,18 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
 }
 
 BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress,
-                            const StrategyRegistry& registry) {
+                            const StrategyRegistry& registry, const BacktestHooks& hooks) {
   cfg.validate();
+  if (hooks.source && !hooks.symbols.empty())
+    if (auto quote = quote_asset_of(hooks.symbols.front())) cfg.quote_currency = *quote;
 
   // Everything that can fail on bad input fails here, before the engine starts.
   std::shared_ptr<CandleReplay> source;
   std::vector<std::string> symbols;
-  if (cfg.data.empty()) {
+  if (hooks.source) {
+    source = hooks.source;
+    symbols = hooks.symbols;
+  } else if (cfg.data.empty()) {
     auto synth = std::make_shared<SyntheticMarket>(cfg.synthetic);
     for (const auto& s : cfg.synthetic.symbols)
       symbols.push_back(s.symbol);
@@ -126,6 +131,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   eo.failed_orders_file.clear();
   eo.shutdown_timeout = std::chrono::hours(1);
   TradingEngine engine(eo);
+  if (hooks.observer) engine.bus().set_observer(hooks.observer);
 
   auto portfolio = std::make_shared<Portfolio>(cfg.capital);
   OrderManagerOptions om;

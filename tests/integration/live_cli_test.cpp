@@ -44,9 +44,9 @@ TEST(PaperCli, RecordsLiveCandlesThatABacktestReproducesExactly) {
   fake.add_symbol(test::fake_symbol("BTCUSDT", source));
   fake.start();
   const auto dir = test::scratch_dir("paper_cli");
-  const auto paper =
-      run_cli("paper --symbols BTCUSDT --fast 5 --slow 20 --max-candles 300 --json --trades " +
-              dir + "/trades.csv --record-klines " + dir + "/rec" + urls(fake));
+  const auto paper = run_cli(
+      "paper --symbols BTCUSDT --fast 5 --slow 20 --max-candles 300 --json --trades " + dir +
+      "/trades.csv --record-klines " + dir + "/rec --journal " + dir + "/j" + urls(fake));
   ASSERT_EQ(paper.exit_code, 0) << paper.err;
   EXPECT_EQ(field(paper.out, "mode"), "\"paper\"");
   EXPECT_EQ(field(paper.out, "candles"), "300");
@@ -65,6 +65,10 @@ TEST(PaperCli, RecordsLiveCandlesThatABacktestReproducesExactly) {
   for (const char* k : {"signals", "orders", "fills", "positions"})
     EXPECT_EQ(field(paper.out, k), field(bt.out, k)) << k;
   EXPECT_NE(field(paper.out, "fills"), "0");
+  // The live run's journal replays to the same signals and orders.
+  const auto replay = run_cli("replay --json " + dir + "/j --fast 5 --slow 20");
+  EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  EXPECT_EQ(field(replay.out, "identical"), "true") << replay.out;
   const auto trades = test::read_file(dir + "/trades.csv");
   EXPECT_EQ(std::count(trades.begin(), trades.end(), '\n'),
             std::stoll(field(paper.out, "fills")) + 1);

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "journal_flags.hpp"
 #include "progress_line.hpp"
 #include "strategy_flags.hpp"
 #include "tradebus/backtest/atomic_file.hpp"
@@ -24,6 +25,7 @@ struct BacktestFlags {
   std::vector<std::string> data;
   std::string config;
   StrategyFlags strategy;
+  JournalFlags journal;
   std::string report, trades;
   std::optional<double> speed;
   std::optional<std::uint64_t> seed, synthetic_candles;
@@ -56,10 +58,18 @@ int run(const BacktestFlags& f) {
     std::optional<AtomicFile> report;
     if (!cfg.report_path.empty()) report.emplace(cfg.report_path);
 
+    const auto journal = f.journal.make();
+    BacktestHooks hooks;
+    hooks.observer = journal.get();
     ProgressLine bar(!f.no_progress && ::isatty(STDERR_FILENO));
     BacktestResult r = run_backtest(
-        cfg, [&](double fraction, std::uint64_t candles) { bar.update(fraction, candles); });
+        cfg, [&](double fraction, std::uint64_t candles) { bar.update(fraction, candles); },
+        StrategyRegistry::with_builtins(), hooks);
     bar.finish();
+    if (journal) {
+      journal->writer().close();
+      if (journal->failed()) throw JournalError("the journal stopped early (see the log)");
+    }
 
     if (report) {
       report->stream() << render_backtest_report(r, cfg);
@@ -97,6 +107,7 @@ void add_backtest_command(CLI::App& app, int& exit_code) {
                   "SYMBOL=PATH of a Binance kline CSV (repeatable); none: the synthetic market");
   cmd->add_option("--config", flags->config, "TOML config file (flags override it)");
   flags->strategy.add_to(cmd, "starting cash in the quote currency (10000)");
+  flags->journal.add_to(cmd);
   cmd->add_option("--report", flags->report, "write a self-contained HTML report here");
   cmd->add_option("--trades", flags->trades, "write every fill as CSV here");
   cmd->add_option("--speed", flags->speed, "pace the replay at N x market time (0: full speed)");

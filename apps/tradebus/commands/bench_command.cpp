@@ -65,6 +65,8 @@ int run(const BenchFlags& f) {
   const double bt1 = bench::backtest_candles_per_s(1'000'000 / scale, 1, dir);
   step("backtest, 10 symbols");
   const double bt10 = bench::backtest_candles_per_s(1'000'000 / scale, 10, dir);
+  step("event journal, batch fsync");
+  const double journal = bench::journal_events_per_s(5'000'000 / scale, dir);
   step("binance kline message parsing");
   const double ws = bench::ws_kline_parse_per_s(2'000'000 / scale);
   step("binance REST order round trip (fake on loopback)");
@@ -80,12 +82,12 @@ int run(const BenchFlags& f) {
       R"("latency_p50_ns":{:.0f},"latency_p99_ns":{:.0f},"latency_max_ns":{:.0f},)"
       R"("pipeline_candles_per_s":{:.0f},"rss_mb_full_queues":{:.2f},"shutdown_ms_full_queues":{:.3f},)"
       R"("backtest_candles_per_s":{:.0f},"backtest_candles_per_s_10_symbols":{:.0f},"ws_kline_parse_per_s":{:.0f},)"
-      R"("rest_order_roundtrip_p50_us":{:.1f},"reconnect_to_backfill_ms":{:.1f},"outage_end_to_backfill_ms":{:.1f},)"
+      R"("rest_order_roundtrip_p50_us":{:.1f},"reconnect_to_backfill_ms":{:.1f},"outage_end_to_backfill_ms":{:.1f},"journal_events_per_s":{:.0f},)"
       R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
       json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
       floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, lat.p50_ns,
       lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us, reconnect.from_reconnect_ms,
-      reconnect.from_server_back_ms, thr_spin / floor.cross_thread_eps,
+      reconnect.from_server_back_ms, journal, thr_spin / floor.cross_thread_eps,
       same / floor.same_thread_eps, lat.p50_ns / floor.one_way_latency_ns, f.quick);
   if (f.json) {
     std::cout << json << std::endl;
@@ -109,8 +111,9 @@ int run(const BenchFlags& f) {
     fmt::print("{:<34} {:>16.1f}\n", "rest_order_roundtrip_p50_us", rest_us);
     fmt::print("{:<34} {:>16.1f}\n", "reconnect_to_backfill_ms", reconnect.from_reconnect_ms);
     fmt::print("{:<34} {:>16.1f}\n", "outage_end_to_backfill_ms", reconnect.from_server_back_ms);
+    fmt::print("{:<34} {:>16.0f}\n", "journal_events_per_s", journal);
   }
-  return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0 && ws > 0 && rest_us > 0 &&
+  return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0 && ws > 0 && rest_us > 0 && journal > 0 &&
           reconnect.from_reconnect_ms >= 0)
              ? 0
              : 1;

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "journal_flags.hpp"
 #include "strategy_flags.hpp"
 #include "tradebus/adapters/binance/binance_exchange.hpp"
 #include "tradebus/adapters/binance/kline_collector.hpp"
@@ -43,6 +44,7 @@ struct LiveFlags {
   std::string interval = "1m";
   std::string config;
   StrategyFlags strategy;
+  JournalFlags journal;
   std::string ws_url{binance::kBinanceWsUrl};
   std::string rest_url{binance::kBinanceRestUrl};
   std::uint64_t max_candles = 0;
@@ -242,7 +244,9 @@ int run(const LiveFlags& f) {
     std::optional<KlineRecorder> recorder;
     if (!f.record_klines.empty()) recorder.emplace(f.record_klines);
 
+    const auto journal = f.journal.make();
     TradingEngine engine;
+    if (journal) engine.bus().set_observer(journal.get());
     auto portfolio = std::make_shared<Portfolio>(cfg.capital);
     OrderManagerOptions om;
     om.quantity = cfg.quantity;
@@ -362,6 +366,7 @@ void add_mode(CLI::App& app, int& exit_code, bool live) {
   cmd->add_option("--interval", f->interval, "kline interval (1m)");
   cmd->add_option("--config", f->config, "TOML config (strategies, quantity, risk; flags win)");
   f->strategy.add_to(cmd, "cash the risk checks assume (10000)");
+  f->journal.add_to(cmd);
   cmd->add_option("--ws-url", f->ws_url, "market data WebSocket base URL");
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
   cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle to trust instead of the system store");

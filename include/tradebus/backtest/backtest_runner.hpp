@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "tradebus/backtest/backtest_config.hpp"
+#include "tradebus/bus/event_bus.hpp"
 #include "tradebus/execution/portfolio.hpp"
+#include "tradebus/marketdata/candle_replay.hpp"
 #include "tradebus/model/fill.hpp"
 #include "tradebus/strategies/strategy_registry.hpp"
 
@@ -58,6 +60,15 @@ struct BacktestResult {
   std::vector<RoundTrip> round_trips_sample;
 };
 
+/// Seams for callers that feed or watch a backtest (journal replay, journaling, checks).
+struct BacktestHooks {
+  /// Replaces the config's data (files or synthetic market) when set.
+  std::shared_ptr<CandleReplay> source;
+  std::vector<std::string> symbols;  ///< The source's symbols (quote currency, report).
+  /// Sees every dispatched event on the loop thread (a journal recorder).
+  BusObserver* observer = nullptr;
+};
+
 /// Called about five times a second from a monitor thread while a backtest runs.
 using BacktestProgress = std::function<void(double fraction, std::uint64_t candles)>;
 
@@ -66,7 +77,7 @@ using BacktestProgress = std::function<void(double fraction, std::uint64_t candl
 /// anything is written; the trades CSV is written atomically and only on success.
 BacktestResult run_backtest(BacktestConfig config, const BacktestProgress& progress = {});
 BacktestResult run_backtest(BacktestConfig config, const BacktestProgress& progress,
-                            const StrategyRegistry& registry);
+                            const StrategyRegistry& registry, const BacktestHooks& hooks = {});
 
 /// One JSON object with the summary fields (no series).
 std::string to_json(const BacktestResult& r, const BacktestConfig& config);

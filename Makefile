@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
 .PHONY: all deps configure build run test bench demo install format format-check \
-        test-asan test-tsan clean
+        test-asan test-tsan fuzz clean
 
 all: build
 
@@ -41,7 +41,7 @@ bench: build
 # Sanitizer builds use clang-14: less than half of g++'s time and memory for Asio code.
 test-asan: deps
 	cmake -S . -B build-asan -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++-14 -DTRADEBUS_SANITIZE=address,undefined \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DTRADEBUS_SANITIZE=address,undefined -DTRADEBUS_FUZZ=ON \
 	  -DTRADEBUS_BUILD_BENCH=OFF -DTRADEBUS_BUILD_EXAMPLES=OFF
 	cmake --build build-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -54,6 +54,23 @@ test-tsan: deps
 	cmake --build build-tsan -j$(JOBS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir build-tsan --output-on-failure -j$(JOBS)
+
+# Each libFuzzer target (built by test-asan) runs FUZZ_SECONDS on the seed corpus in fuzz/corpus
+# plus what earlier runs found (build-asan/fuzz-corpus). A crash fails the run and leaves the
+# input as build-asan/fuzz-artifacts/crash-*: add it to fuzz/corpus and a regression test.
+FUZZERS      = kline_message_fuzz kline_csv_fuzz rest_body_fuzz config_fuzz journal_record_fuzz
+FUZZ_SECONDS ?= 20
+fuzz:
+	@test -x build-asan/fuzz/kline_message_fuzz || $(MAKE) --no-print-directory test-asan
+	@mkdir -p build-asan/fuzz-artifacts
+	@for f in $(FUZZERS); do \
+	  mkdir -p build-asan/fuzz-corpus/$$f; \
+	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    build-asan/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build-asan/fuzz-artifacts/ build-asan/fuzz-corpus/$$f \
+	    fuzz/corpus/$${f%_fuzz} 2>&1 | tail -3 || exit 1; \
+	done
 
 install: build
 	cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)

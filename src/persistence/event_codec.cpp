@@ -8,7 +8,8 @@
 namespace tradebus {
 namespace {
 
-static_assert(std::endian::native == std::endian::little, "the journal codec assumes little-endian");
+static_assert(std::endian::native == std::endian::little,
+              "the journal codec assumes little-endian");
 
 // Writes into space reserved up front (one resize per event instead of an append per field).
 class Writer {
@@ -164,10 +165,10 @@ void put(Writer& w, const Order& o) {
 
 bool get(Reader& r, Order& o) {
   return r.fixed(o.client_order_id) && r.fixed(o.symbol) && r.fixed(o.strategy_id) &&
-         r.enumeration(o.side, 2) && r.enumeration(o.type, 2) && r.enumeration(o.time_in_force, 3) &&
-         r.enumeration(o.status, 8) && r.dec(o.quantity) && r.dec(o.limit_price) &&
-         r.dec(o.reference_price) && r.dec(o.filled_quantity) && r.num(o.created_ns) &&
-         r.num(o.signal_sequence) && r.fixed(o.reason);
+         r.enumeration(o.side, 2) && r.enumeration(o.type, 2) &&
+         r.enumeration(o.time_in_force, 3) && r.enumeration(o.status, 8) && r.dec(o.quantity) &&
+         r.dec(o.limit_price) && r.dec(o.reference_price) && r.dec(o.filled_quantity) &&
+         r.num(o.created_ns) && r.num(o.signal_sequence) && r.fixed(o.reason);
 }
 
 void put(Writer& w, const Fill& f) {
@@ -240,8 +241,8 @@ bool decode_event(std::string_view bytes, Event& e, std::string& error) {
     error = fmt::format("record version {} (this build reads {})", version, kEventCodecVersion);
     return false;
   }
-  ok = ok && r.enumeration(e.type, kEventTypeCount) && r.num(e.timestamp_ns) &&
-       r.num(e.sequence) && r.fixed(e.source) && r.num(kind);
+  ok = ok && r.enumeration(e.type, kEventTypeCount) && r.num(e.timestamp_ns) && r.num(e.sequence) &&
+       r.fixed(e.source) && r.num(kind);
   if (ok) {
     switch (kind) {
       case 0:

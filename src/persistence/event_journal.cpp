@@ -20,7 +20,7 @@ namespace tradebus {
 namespace {
 
 constexpr std::string_view kMagic = "TBJOURN1";
-constexpr std::size_t kHeader = 8;           // u32 length + u32 crc
+constexpr std::size_t kHeader = 8;              // u32 length + u32 crc
 constexpr std::uint32_t kMaxRecord = 1u << 24;  // a record is a few hundred bytes
 constexpr std::size_t kBufferLimit = 1u << 20;
 
@@ -43,8 +43,8 @@ std::uint32_t crc32c_table(const unsigned char* p, std::size_t n, std::uint32_t 
 }
 
 #if defined(__x86_64__)
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse(const unsigned char* p,
-                                                            std::size_t n, std::uint32_t crc) {
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse(const unsigned char* p, std::size_t n,
+                                                           std::uint32_t crc) {
   std::uint64_t c = crc;
   while (n >= 8) {
     std::uint64_t v;
@@ -142,8 +142,8 @@ void JournalWriter::write_out() {
     const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw JournalError(fmt::format("journal {}: write failed: {}", options_.dir,
-                                     std::strerror(errno)));
+      throw JournalError(
+          fmt::format("journal {}: write failed: {}", options_.dir, std::strerror(errno)));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -193,8 +193,8 @@ void JournalWriter::flush(bool sync) {
   write_out();
   if (sync) {
     if (::fdatasync(fd_) != 0)
-      throw JournalError(fmt::format("journal {}: fdatasync failed: {}", options_.dir,
-                                     std::strerror(errno)));
+      throw JournalError(
+          fmt::format("journal {}: fdatasync failed: {}", options_.dir, std::strerror(errno)));
     last_sync_ = coarse_now();
   }
 }
@@ -205,8 +205,8 @@ void JournalWriter::close() {
   flush(options_.sync != JournalSync::none);
   fd_ = -1;
   if (::close(fd) != 0)
-    throw JournalError(fmt::format("journal {}: close failed: {}", options_.dir,
-                                   std::strerror(errno)));
+    throw JournalError(
+        fmt::format("journal {}: close failed: {}", options_.dir, std::strerror(errno)));
 }
 
 void JournalRecorder::on_dispatch(const Event& e) {
@@ -215,8 +215,8 @@ void JournalRecorder::on_dispatch(const Event& e) {
     writer_.append(e);
   } catch (const std::exception& ex) {
     failed_ = true;
-    spdlog::critical("journal stopped: {} (events after sequence {} are not journaled)",
-                     ex.what(), e.sequence);
+    spdlog::critical("journal stopped: {} (events after sequence {} are not journaled)", ex.what(),
+                     e.sequence);
   }
 }
 

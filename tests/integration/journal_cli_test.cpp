@@ -19,7 +19,8 @@ TEST(JournalCli, ABacktestJournalReplaysToTheSameSignalsAndOrders) {
   const auto candles = std::stoll(field(bt.out, "candles"));
   EXPECT_GE(lines, candles + std::stoll(field(bt.out, "signals")));
   const auto fills = run_cli("journal cat --type ORDER_FILLED " + dir + "/j");
-  EXPECT_EQ(std::count(fills.out.begin(), fills.out.end(), '\n'), std::stoll(field(bt.out, "fills")));
+  EXPECT_EQ(std::count(fills.out.begin(), fills.out.end(), '\n'),
+            std::stoll(field(bt.out, "fills")));
 
   const auto same = run_cli("replay --json " + dir + "/j --fast 5 --slow 20");
   ASSERT_EQ(same.exit_code, 0) << same.out << same.err;

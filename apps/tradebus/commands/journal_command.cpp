@@ -37,9 +37,10 @@ int cat(const CatFlags& f) {
     }
     std::cout.flush();
     if (reader.torn_tail_bytes() > 0)
-      std::cerr << fmt::format("tradebus journal cat: the last {} bytes are an incomplete record "
-                               "(a crash mid-write); everything before it was printed\n",
-                               reader.torn_tail_bytes());
+      std::cerr << fmt::format(
+          "tradebus journal cat: the last {} bytes are an incomplete record "
+          "(a crash mid-write); everything before it was printed\n",
+          reader.torn_tail_bytes());
     return 0;
   } catch (const JournalError& e) {
     std::cerr << "tradebus journal cat: " << e.what() << "\n";
@@ -109,26 +110,28 @@ int replay(const ReplayFlags& f) {
         diff = fmt::format("signal #{} differs: recorded {}, replayed {}", i + 1,
                            to_json(signals[i]), to_json(produced.signals[i]));
     if (diff.empty() && signals.size() != produced.signals.size())
-      diff = fmt::format("recorded {} signals, replayed {}", signals.size(),
-                         produced.signals.size());
+      diff =
+          fmt::format("recorded {} signals, replayed {}", signals.size(), produced.signals.size());
     const std::size_t no = std::min(orders.size(), produced.orders.size());
     for (std::size_t i = 0; i < no && diff.empty(); ++i)
       if (!same_order(orders[i], produced.orders[i]))
-        diff = fmt::format("order #{} differs: recorded {}, replayed {}", i + 1,
-                           to_json(orders[i]), to_json(produced.orders[i]));
+        diff = fmt::format("order #{} differs: recorded {}, replayed {}", i + 1, to_json(orders[i]),
+                           to_json(produced.orders[i]));
     if (diff.empty() && orders.size() != produced.orders.size())
       diff = fmt::format("recorded {} orders, replayed {}", orders.size(), produced.orders.size());
 
     if (f.json)
-      std::cout << fmt::format(
-                       R"({{"candles":{},"signals":{},"orders":{},"identical":{},"difference":"{}"}})",
-                       r.candles, produced.signals.size(), produced.orders.size(), diff.empty(),
-                       json_escape(diff))
-                << std::endl;
+      std::cout
+          << fmt::format(
+                 R"({{"candles":{},"signals":{},"orders":{},"identical":{},"difference":"{}"}})",
+                 r.candles, produced.signals.size(), produced.orders.size(), diff.empty(),
+                 json_escape(diff))
+          << std::endl;
     else if (diff.empty())
-      std::cout << fmt::format("identical: {} candles replayed, {} signals and {} orders as "
-                               "recorded\n",
-                               r.candles, signals.size(), orders.size());
+      std::cout << fmt::format(
+          "identical: {} candles replayed, {} signals and {} orders as "
+          "recorded\n",
+          r.candles, signals.size(), orders.size());
     else
       std::cout << "different: " << diff << "\n";
     return diff.empty() ? 0 : 1;

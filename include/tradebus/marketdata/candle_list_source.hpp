@@ -16,9 +16,9 @@ class CandleListSource final : public CandleReplay {
 
   std::string_view name() const override { return name_; }
   double progress() const override {
-    return candles_.empty() ? 1.0
-                            : static_cast<double>(published()) /
-                                  static_cast<double>(candles_.size());
+    return candles_.empty()
+               ? 1.0
+               : static_cast<double>(published()) / static_cast<double>(candles_.size());
   }
 
  protected:

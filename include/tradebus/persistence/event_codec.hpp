@@ -2,6 +2,13 @@
 // little-endian, strings with their length, doubles as IEEE bits — so a record means the same
 // thing to any later build. decode_event() never trusts its input: every length, enum and
 // string size is checked, and a bad record is an error, never a crash.
+//
+// Layout (version 1): u8 version, u8 EventType, i64 timestamp_ns, u64 sequence, str source,
+// u8 payload kind (0 none, 1 Candle, 2 Signal, 3 Order, 4 Fill, 5 ErrorInfo), then the
+// payload's fields in declaration order. Decimals are their raw i64 (value x 1e8), enums u8,
+// bools u8 0/1, FixedStrings u8 length + bytes, std::strings u32 length + bytes, the signal's
+// strength its IEEE-754 bits as u64. fuzz/corpus/journal_record/candle.bin is a hand-built
+// example that a test decodes.
 #pragma once
 
 #include <string>

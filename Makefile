@@ -5,6 +5,7 @@ GENERATOR ?= Ninja
 CMAKE_ARGS ?=
 
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
+SHELL := /bin/bash
 
 .PHONY: all deps configure build run test bench demo install format format-check \
         test-asan test-tsan fuzz clean
@@ -63,7 +64,7 @@ FUZZ_SECONDS ?= 20
 fuzz:
 	@test -x build-asan/fuzz/kline_message_fuzz || $(MAKE) --no-print-directory test-asan
 	@mkdir -p build-asan/fuzz-artifacts
-	@for f in $(FUZZERS); do \
+	@set -o pipefail; for f in $(FUZZERS); do \
 	  mkdir -p build-asan/fuzz-corpus/$$f; \
 	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

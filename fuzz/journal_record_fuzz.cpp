@@ -1,4 +1,5 @@
-// Journal records: any bytes decode or give an error; what decodes re-encodes to itself.
+// Journal records: any bytes decode or give an error; what decodes re-encodes to the same bytes
+// (byte equality, since a decoded signal strength may be a NaN that never equals itself).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,9 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string again;
   tradebus::encode_event(e, again);
-  tradebus::Event back;
-  if (!tradebus::decode_event(again, back, error) || !(back.payload == e.payload) ||
-      back.sequence != e.sequence || back.type != e.type)
-    __builtin_trap();
+  if (again != std::string_view(reinterpret_cast<const char*>(data), size)) __builtin_trap();
   return 0;
 }

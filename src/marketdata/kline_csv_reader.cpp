@@ -257,6 +257,7 @@ bool KlineCsvReader::parse_row_fast(std::string_view line, Candle& out) {
   if (unit == TimeUnit::unknown || (unit_ != TimeUnit::unknown && unit != unit_)) return false;
   unit_ = unit;
   const std::int64_t to_ns = unit_ == TimeUnit::milliseconds ? 1'000'000 : 1'000;
+  if (open_raw > INT64_MAX / to_ns || close_raw > INT64_MAX / to_ns) return false;
   out.symbol = symbol_;
   out.open_time_ns = open_raw * to_ns;
   out.close_time_ns = close_raw * to_ns;
@@ -317,6 +318,10 @@ void KlineCsvReader::parse_row(std::string_view line, Candle& out) {
     fail(fmt::format("open time {} changes the file's timestamp unit ({})", open_raw,
                      unit_ == TimeUnit::milliseconds ? "milliseconds" : "microseconds"));
   const std::int64_t to_ns = unit_ == TimeUnit::milliseconds ? 1'000'000 : 1'000;
+  // Found by the fuzzer: a time past 2262 overflows nanoseconds in an int64.
+  if (open_raw > INT64_MAX / to_ns || close_raw < 0 || close_raw > INT64_MAX / to_ns)
+    fail(fmt::format("open time {} or close time {} is out of range (after the year 2262)",
+                     open_raw, close_raw));
 
   out.symbol = symbol_;
   out.open_time_ns = open_raw * to_ns;

@@ -176,3 +176,11 @@ TEST(KlineCsvReader, NamesFromPaths) {
   EXPECT_EQ(KlineCsvReader::symbol_from_path("/a/b/data.csv"), "");
   EXPECT_EQ(KlineCsvReader::interval_from_path("/a/ETH-weird-x.csv"), "");
 }
+
+// Found by kline_csv_fuzz: a close time far in the future overflowed int64 nanoseconds (UB).
+TEST(KlineCsvReader, RefusesTimesBeyondTheInt64NanosecondRange) {
+  expect_bad("far_close", "1700000000000,1,1,1,1,1,17000000599059999,1,1,1,1,0\n", 1,
+             "out of range");
+  expect_bad("far_open_ms", "99999999999999,1,1,1,1,1,99999999999999,1,1,1,1,0\n", 1,
+             "out of range");
+}

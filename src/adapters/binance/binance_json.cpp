@@ -11,6 +11,9 @@ namespace {
 
 using simdjson::dom::element;
 
+// Epoch milliseconds whose nanoseconds still fit an int64 (until 2262).
+constexpr std::int64_t kMaxTimeMs = INT64_MAX / 1'000'000;
+
 simdjson::dom::parser& thread_parser() {
   thread_local simdjson::dom::parser parser;
   return parser;
@@ -78,7 +81,8 @@ std::vector<Candle> parse_rest_klines(std::string_view body, const Symbol& symbo
     c.interval = interval;
     std::int64_t open_ms = 0, close_ms = 0, trades = 0;
     if (a.at(0).get_int64().get(open_ms) || a.at(6).get_int64().get(close_ms) ||
-        a.at(8).get_int64().get(trades) || open_ms <= 0 || close_ms < open_ms || trades < 0)
+        a.at(8).get_int64().get(trades) || open_ms <= 0 || close_ms < open_ms || trades < 0 ||
+        close_ms > kMaxTimeMs)  // (found by rest_body_fuzz: ns would overflow)
       throw BodyError(where + ": open time, close time or trade count is not a valid integer");
     c.open_time_ns = open_ms * 1'000'000;
     c.close_time_ns = close_ms * 1'000'000;
@@ -120,6 +124,7 @@ OrderReport parse_order_report(std::string_view body) {
   if (doc["transactTime"].get_int64().get(r.time_ms) &&
       doc["updateTime"].get_int64().get(r.time_ms) && doc["time"].get_int64().get(r.time_ms))
     r.time_ms = 0;
+  if (r.time_ms < 0 || r.time_ms > kMaxTimeMs) throw BodyError("order: time out of range");
   simdjson::dom::array fills;
   if (!doc["fills"].get_array().get(fills)) {
     std::size_t i = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/binance/binance_json.hpp"
 #include "support/files.hpp"
 #include "support/test_paths.hpp"
 
@@ -90,4 +91,18 @@ TEST(SymbolFilters, RejectsWhatBinanceWouldRefuse) {
   f.status = "BREAK";
   EXPECT_NE(apply_filters(f, Side::buy, "1"_d, {}, true, "30000"_d).rejection.find("not trading"),
             std::string::npos);
+}
+
+// Found by rest_body_fuzz: a close time past 2262 overflowed int64 nanoseconds (UB).
+TEST(RestBodies, RefuseTimesBeyondTheInt64NanosecondRange) {
+  EXPECT_THROW(detail::parse_rest_klines(
+                   R"([[1700000000000,"1","1","1","1","1",17000000000059999,"1",1,"1","1","0"]])",
+                   "BTCUSDT", "1m"),
+               detail::BodyError);
+  EXPECT_NO_THROW(detail::parse_rest_klines(
+      R"([[1700000000000,"1","1","1","1","1",1700000059999,"1",1,"1","1","0"]])", "BTCUSDT", "1m"));
+  EXPECT_THROW(
+      detail::parse_order_report(
+          R"({"symbol":"X","clientOrderId":"a","orderId":1,"transactTime":9300000000000000})"),
+      detail::BodyError);
 }

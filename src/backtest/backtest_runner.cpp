@@ -13,6 +13,7 @@
 
 #include "series_sampler.hpp"
 #include "tradebus/backtest/atomic_file.hpp"
+#include "tradebus/backtest/trades_csv.hpp"
 #include "tradebus/engine/trading_engine.hpp"
 #include "tradebus/execution/default_order_manager.hpp"
 #include "tradebus/execution/paper_exchange.hpp"
@@ -71,19 +72,6 @@ class EquityRecorder {
   double max_drawdown_ = 0;
 };
 
-void write_fill_csv_header(std::ostream& out) {
-  out << "time_utc,time_ns,symbol,side,price,quantity,notional,fee,fee_asset,client_order_id,"
-         "strategy_id,trade_id\n";
-}
-
-void write_fill_csv(std::ostream& out, const Fill& f) {
-  out << format_utc(f.time_ns, true) << ',' << f.time_ns << ',' << f.symbol.view() << ','
-      << to_string(f.side) << ',' << f.price.to_string() << ',' << f.quantity.to_string() << ','
-      << Decimal::mul(f.price, f.quantity).to_string() << ',' << f.fee.to_string() << ','
-      << f.fee_asset.view() << ',' << f.client_order_id.view() << ',' << f.strategy_id.view() << ','
-      << f.trade_id << '\n';
-}
-
 }  // namespace
 
 BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress) {
@@ -122,7 +110,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   std::optional<AtomicFile> trades_file;
   if (!cfg.trades_path.empty()) {
     trades_file.emplace(cfg.trades_path);
-    write_fill_csv_header(trades_file->stream());
+    write_trades_csv_header(trades_file->stream());
   }
 
   EngineOptions eo;
@@ -163,7 +151,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
         const Fill& f = e.as<Fill>();
         if (r.fills_sample.size() < kFillsSample) r.fills_sample.push_back(f);
         markers.add(f);
-        if (trades_file) write_fill_csv(trades_file->stream(), f);
+        if (trades_file) write_trades_csv_row(trades_file->stream(), f);
         if (portfolio->round_trips() != trips_seen) {
           trips_seen = portfolio->round_trips();
           if (r.round_trips_sample.size() < kTripsSample && portfolio->last_round_trip())

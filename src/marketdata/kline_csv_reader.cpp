@@ -1,4 +1,5 @@
 #include "tradebus/marketdata/kline_csv_reader.hpp"
+#include "tradebus/model/kline_interval.hpp"
 
 #include <sys/stat.h>
 #include <array>
@@ -25,25 +26,6 @@ constexpr std::array<const char*, 12> kColumns{"open_time",
                                                "taker_buy_base_volume",
                                                "taker_buy_quote_volume",
                                                "ignore"};
-
-constexpr std::array<std::pair<std::string_view, std::int64_t>, 16> kIntervals{{
-    {"1s", 1'000},
-    {"1m", 60'000},
-    {"3m", 180'000},
-    {"5m", 300'000},
-    {"15m", 900'000},
-    {"30m", 1'800'000},
-    {"1h", 3'600'000},
-    {"2h", 7'200'000},
-    {"4h", 14'400'000},
-    {"6h", 21'600'000},
-    {"8h", 28'800'000},
-    {"12h", 43'200'000},
-    {"1d", 86'400'000},
-    {"3d", 259'200'000},
-    {"1w", 604'800'000},
-    {"1M", 2'592'000'000},
-}};
 
 std::string basename_of(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -156,9 +138,7 @@ std::string KlineCsvReader::interval_from_path(const std::string& path) {
   const auto b = base.find('-', a + 1);
   if (b == std::string::npos) return {};
   const std::string token = base.substr(a + 1, b - a - 1);
-  for (const auto& [name, ms] : kIntervals)
-    if (name == token) return token;
-  return {};
+  return interval_length_ms(token) ? token : std::string();
 }
 
 KlineCsvReader::KlineCsvReader(std::string path, Symbol symbol, Interval interval)
@@ -358,9 +338,8 @@ void KlineCsvReader::parse_row(std::string_view line, Candle& out) {
 
   if (interval_.empty()) {
     const std::int64_t len_ms = (out.close_time_ns - out.open_time_ns) / 1'000'000 + 1;
-    for (const auto& [name, ms] : kIntervals)
-      if (ms == len_ms) interval_ = Interval(name);
-    if (interval_.empty()) interval_ = Interval("?");
+    const std::string_view name = interval_of_length_ms(len_ms);
+    interval_ = Interval(name.empty() ? std::string_view("?") : name);
   }
   out.interval = interval_;
 }

@@ -13,6 +13,7 @@
 #include "tradebus/adapters/binance/rest_client.hpp"
 #include "tradebus/backtest/atomic_file.hpp"
 #include "tradebus/marketdata/kline_csv_writer.hpp"
+#include "tradebus/model/kline_interval.hpp"
 #include "tradebus/model/time_format.hpp"
 
 namespace tradebus::cli {
@@ -27,7 +28,7 @@ struct FetchFlags {
 
 int run(const FetchFlags& f) {
   try {
-    const auto step = binance::interval_ms(f.interval);
+    const auto step = interval_length_ms(f.interval);
     if (!step)
       throw std::invalid_argument(
           fmt::format("--interval '{}': not a Binance kline interval", f.interval));

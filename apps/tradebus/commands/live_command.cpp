@@ -26,6 +26,7 @@
 #include "tradebus/adapters/binance/request_signer.hpp"
 #include "tradebus/adapters/binance/rest_client.hpp"
 #include "tradebus/backtest/backtest_config.hpp"
+#include "tradebus/backtest/trades_csv.hpp"
 #include "tradebus/engine/trading_engine.hpp"
 #include "tradebus/execution/default_order_manager.hpp"
 #include "tradebus/execution/paper_exchange.hpp"
@@ -237,9 +238,7 @@ int run(const LiveFlags& f) {
       const bool fresh = !std::filesystem::exists(f.trades);
       trades.emplace(f.trades, std::ios::app);
       if (!*trades) throw UsageError(fmt::format("--trades {}: cannot write it", f.trades));
-      if (fresh)
-        *trades << "time_utc,time_ns,symbol,side,price,quantity,notional,fee,fee_asset,"
-                   "client_order_id,strategy_id,trade_id\n";
+      if (fresh) write_trades_csv_header(*trades);
     }
     std::optional<KlineRecorder> recorder;
     if (!f.record_klines.empty()) recorder.emplace(f.record_klines);
@@ -269,14 +268,8 @@ int run(const LiveFlags& f) {
       engine.bus().subscribe_sync(
           EventType::order_filled,
           [&](const Event& e) {
-            const Fill& x = e.as<Fill>();
-            *trades << format_utc(x.time_ns, true) << ',' << x.time_ns << ',' << x.symbol.view()
-                    << ',' << to_string(x.side) << ',' << x.price.to_string() << ','
-                    << x.quantity.to_string() << ','
-                    << Decimal::mul(x.price, x.quantity).to_string() << ',' << x.fee.to_string()
-                    << ',' << x.fee_asset.view() << ',' << x.client_order_id.view() << ','
-                    << x.strategy_id.view() << ',' << x.trade_id << '\n';
-            trades->flush();
+            write_trades_csv_row(*trades, e.as<Fill>());
+            trades->flush();  // a crash loses no recorded fill
           },
           "cli.record_trade");
 

@@ -1,4 +1,5 @@
 #include "tradebus/adapters/binance/kline_collector.hpp"
+#include "tradebus/model/kline_interval.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -239,7 +240,7 @@ KlineCollector::KlineCollector(KlineCollectorOptions options) : impl_(std::make_
   Impl& m = *impl_;
   m.opt = std::move(options);
   if (m.opt.symbols.empty()) throw std::invalid_argument("no symbols to collect");
-  if (!interval_ms(m.opt.interval))
+  if (!interval_length_ms(m.opt.interval))
     throw std::invalid_argument(fmt::format(
         "interval '{}' is not a Binance kline interval (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h "
         "1d 3d 1w 1M)",

@@ -11,30 +11,6 @@
 
 namespace tradebus::binance {
 
-std::optional<std::int64_t> interval_ms(std::string_view interval) {
-  static constexpr std::array<std::pair<std::string_view, std::int64_t>, 16> kIntervals{{
-      {"1s", 1'000},
-      {"1m", 60'000},
-      {"3m", 180'000},
-      {"5m", 300'000},
-      {"15m", 900'000},
-      {"30m", 1'800'000},
-      {"1h", 3'600'000},
-      {"2h", 7'200'000},
-      {"4h", 14'400'000},
-      {"6h", 21'600'000},
-      {"8h", 28'800'000},
-      {"12h", 43'200'000},
-      {"1d", 86'400'000},
-      {"3d", 259'200'000},
-      {"1w", 604'800'000},
-      {"1M", 2'592'000'000},
-  }};
-  for (const auto& [name, ms] : kIntervals)
-    if (name == interval) return ms;
-  return std::nullopt;
-}
-
 void fetch_klines(RestClient& rest, const Symbol& symbol, const Interval& interval,
                   std::int64_t start_ms, std::int64_t end_ms,
                   const std::function<void(const std::vector<Candle>&)>& on_page,

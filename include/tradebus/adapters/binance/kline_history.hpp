@@ -21,10 +21,6 @@ class KlineFetchError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Length of a Binance kline interval in milliseconds ("1M" counts as 30 days: only used for
-/// estimates); nullopt for a name Binance does not have.
-std::optional<std::int64_t> interval_ms(std::string_view interval);
-
 /// Calls `on_page` with every kline whose open time is in [start_ms, end_ms], oldest first, one
 /// page (at most 1000) per call. Retries a network error, time-out, 5xx or 429/418 (after
 /// Retry-After) up to `max_attempts` times per page with doubling back-off; throws

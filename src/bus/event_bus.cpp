@@ -537,24 +537,35 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     return false;
   }
 
-  void call_sync(HandlerEntry& h, const Event& ev) {
-    bump(h.calls);
-    try {
-      if (should_time(h)) {
-        const auto t0 = Clock::now();
-        h.sync(ev);
-        h.latency.record(static_cast<std::uint64_t>((Clock::now() - t0).count()));
-      } else {
-        h.sync(ev);
+  // Returns the failure of the last attempt, empty on success.
+  std::string call_sync(HandlerEntry& h, const Event& ev) {
+    const int attempts = std::max(1, options_.handler_attempts);
+    std::string failure;
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+      bump(h.calls);
+      try {
+        if (should_time(h)) {
+          const auto t0 = Clock::now();
+          h.sync(ev);
+          h.latency.record(static_cast<std::uint64_t>((Clock::now() - t0).count()));
+        } else {
+          h.sync(ev);
+        }
+        return {};
+      } catch (const std::exception& ex) {
+        failure = ex.what();
+      } catch (...) {
+        failure = "unknown exception";
       }
-    } catch (const std::exception& ex) {
-      on_handler_error(h, ev, ex.what());
-    } catch (...) {
-      on_handler_error(h, ev, "unknown exception");
+      if (failure.empty()) failure = "exception";
+      on_handler_error(h, ev, failure, attempt == attempts ? attempt : 0);
     }
+    return failure;
   }
 
-  void on_handler_error(HandlerEntry& h, const Event& ev, std::string_view what) {
+  // `final_attempt` > 0: the handler failed that many times and is given up on this event.
+  void on_handler_error(HandlerEntry& h, const Event& ev, std::string_view what,
+                        int final_attempt) {
     const auto n = h.errors.load(std::memory_order_relaxed) + 1;
     h.errors.store(n, std::memory_order_relaxed);
     bump(handler_errors_);
@@ -562,11 +573,18 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       spdlog::error("handler '{}' failed on {} #{} ({} errors so far): {}", h.name,
                     to_string(ev.type), ev.sequence, n, what);
     if (observer_) observer_->on_handler_error(ev, h.name, what);
+    if (final_attempt == 0) return;  // it will be tried again
+    const bool order_event = default_lane(ev.type) == Lane::order;
+    if (observer_) observer_->on_dead_letter(ev, h.name, what, final_attempt);
+    if (order_event)
+      spdlog::critical("handler '{}' gave up on order event {} #{} after {} attempts: {}", h.name,
+                       to_string(ev.type), ev.sequence, final_attempt, what);
     if (!options_.publish_handler_errors || ev.type == EventType::error) return;
     ErrorInfo info;
     info.component = ShortId::truncated(h.name);
-    info.severity = Severity::error;
-    info.error_type = "handler_exception";
+    // An order event must never fail quietly: it is an alert, not a warning.
+    info.severity = order_event ? Severity::critical : Severity::error;
+    info.error_type = final_attempt > 1 ? "handler_dead_letter" : "handler_exception";
     info.message = std::string(what);
     info.context =
         fmt::format("handler={} event={} sequence={}", h.name, to_string(ev.type), ev.sequence);
@@ -598,21 +616,66 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         call_sync(h, ev);
         continue;
       }
+      co_await call_async(h, ev);
+    }
+  }
+
+  // Runs a coroutine handler with the configured attempts, backing off between them.
+  asio::awaitable<std::string> call_async(HandlerEntry& h, const Event& ev) {
+    const int attempts = std::max(1, options_.handler_attempts);
+    auto backoff = options_.handler_retry_backoff;
+    std::string failure;
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
       bump(h.calls);
-      std::string failure;
+      failure.clear();
       try {
         const bool timed = should_time(h);
         const auto t0 = Clock::now();
         co_await h.async(ev);
         if (timed) h.latency.record(static_cast<std::uint64_t>((Clock::now() - t0).count()));
+        co_return std::string();
       } catch (const std::exception& ex) {
         failure = ex.what();
         if (failure.empty()) failure = "exception";
       } catch (...) {
         failure = "unknown exception";
       }
-      if (!failure.empty()) on_handler_error(h, ev, failure);
+      on_handler_error(h, ev, failure, attempt == attempts ? attempt : 0);
+      if (attempt < attempts) {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        timer.expires_after(backoff);
+        co_await timer.async_wait(asio::use_awaitable);
+        backoff *= 2;
+      }
     }
+    co_return failure;
+  }
+
+  // Runs the one handler named `name` on `ev` (dead-letter retry); loop thread.
+  void redeliver(const std::string& name, Event ev, std::function<void(bool, std::string)> done) {
+    std::shared_ptr<HandlerEntry> found;
+    for (auto& list : handlers_)
+      for (auto& h : list)
+        if (h->name == name && h->active.load(std::memory_order_relaxed)) found = h;
+    if (!found) {
+      done(false, fmt::format("no handler named '{}' is subscribed", name));
+      return;
+    }
+    if (!found->is_async) {
+      std::string failure = call_sync(*found, ev);
+      done(failure.empty(), std::move(failure));
+      return;
+    }
+    auto self = shared_from_this();
+    asio::co_spawn(
+        io_,
+        [self, found, ev = std::move(ev)]() -> asio::awaitable<std::string> {
+          co_return co_await self->call_async(*found, ev);
+        },
+        [done = std::move(done)](std::exception_ptr p, std::string failure) {
+          if (p) failure = "redelivery failed";
+          done(failure.empty(), std::move(failure));
+        });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -913,6 +976,14 @@ boost::asio::io_context& EventBus::io_context() noexcept {
 }
 void EventBus::set_observer(BusObserver* observer) {
   core_->observer_ = observer;
+}
+
+void EventBus::redeliver(const std::string& handler, Event e,
+                         std::function<void(bool, std::string)> done) {
+  auto core = core_;
+  core->run_on_loop([core, handler, e = std::move(e), done = std::move(done)]() mutable {
+    core->redeliver(handler, std::move(e), std::move(done));
+  });
 }
 
 }  // namespace tradebus

@@ -45,6 +45,11 @@ struct EventBusOptions {
   std::string pending_orders_file = "tradebus-pending-orders.jsonl";
   /// Publish an ERROR event (signal queue) when a handler throws.
   bool publish_handler_errors = true;
+  /// Calls of a throwing handler per event before it gives up on the event (dead letter):
+  /// plain handlers are called again at once, coroutine handlers after a back-off that starts
+  /// at handler_retry_backoff and doubles.
+  int handler_attempts = 1;
+  std::chrono::milliseconds handler_retry_backoff{10};
 
   const QueuePolicy& policy(Lane l) const {
     return l == Lane::order ? order : l == Lane::signal ? signal : data;
@@ -60,6 +65,10 @@ class BusObserver {
   /// Loop thread, after a handler threw.
   virtual void on_handler_error(const Event& /*e*/, std::string_view /*handler*/,
                                 std::string_view /*what*/) {}
+  /// Loop thread, when a handler failed its last attempt on `e`: the event is a dead letter
+  /// for that handler. (An order event's dead letter also raises a critical ERROR.)
+  virtual void on_dead_letter(const Event& /*e*/, std::string_view /*handler*/,
+                              std::string_view /*what*/, int /*attempts*/) {}
   /// Publisher's thread, when an event is dropped or evicted under overflow.
   virtual void on_dropped(const Event& /*e*/, Lane /*lane*/) {}
   /// Thread that stopped the bus, for each event left unprocessed.
@@ -132,6 +141,10 @@ class EventBus {
   boost::asio::io_context& io_context() noexcept;
   /// Installs the observer (not owned); call before start().
   void set_observer(BusObserver* observer);
+  /// Calls the handler named `handler` (only that one) with `e` on the loop thread, with the
+  /// usual attempts; then `done(succeeded, last error)` on the loop thread. For retrying a dead
+  /// letter. Blocks until the call started; any thread but the loop's.
+  void redeliver(const std::string& handler, Event e, std::function<void(bool, std::string)> done);
 
  private:
   std::shared_ptr<detail::BusCore> core_;

@@ -2,10 +2,13 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <thread>
 #include <typeinfo>
 
 #include <fmt/format.h>
@@ -47,12 +50,17 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   std::vector<std::shared_ptr<Strategy>> strategies;
   std::shared_ptr<OrderManager> order_manager;
   std::shared_ptr<Exchange> exchange;
+  std::shared_ptr<OrderStore> store;
+  RecoveryReport recovery_report;
   std::function<void(const ErrorInfo&)> critical_alert;
   std::vector<std::function<void(const Candle&)>> candle_observers;
+  std::vector<std::function<void()>> start_hooks;
 
   // Counters: written by the loop thread (single writer), read anywhere.
   std::atomic<std::uint64_t> candles{0}, signals{0}, orders{0}, fills{0}, rejected{0}, canceled{0},
-      errors{0}, critical_errors{0};
+      errors{0}, critical_errors{0}, repeated_signals{0};
+  std::atomic<bool> store_failed{false};
+  std::string store_error;  // guarded by run_mu
 
   // run() control.
   std::mutex run_mu;
@@ -111,6 +119,10 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
                     to_string(s.direction), s.symbol.view(), s.strategy_id.view());
       return;
     }
+    if (store && store->has_order_for(s)) {
+      bump(repeated_signals);
+      return;
+    }
     std::optional<Order> order;
     try {
       order = order_manager->create_order(s, e.sequence);
@@ -125,14 +137,20 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
       bus.publish(Event(EventType::order_rejected, *order, e.timestamp_ns, "order_manager"));
       return;
     }
+    if (store && !record([&] { store->record_order(*order, &s); })) return;
     bump(orders);
     bus.publish(Event(EventType::order_created, *order, e.timestamp_ns, "order_manager"));
   }
 
   void on_order_created(const Event& e) {
-    const Order& o = e.as<Order>();
+    Order o = e.as<Order>();
     if (!exchange) {
       on_rejected(o, "no exchange configured");
+      return;
+    }
+    o.status = OrderStatus::submitted;
+    if (store && !record([&] { store->record_order(o); })) {
+      on_rejected(o, "order store failed: not sent");
       return;
     }
     try {
@@ -169,12 +187,14 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
 
   // --- ExecutionReports (any thread) ----------------------------------------
   void on_fill(const Fill& f) override {
+    if (store) record([&] { store->record_fill(f); });
     bus.publish(Event(EventType::order_filled, f, f.time_ns, SourceId::truncated(exchange_name())));
   }
   void on_rejected(const Order& o, std::string_view reason) override {
     Order r = o;
     r.status = OrderStatus::rejected;
     r.reason = FixedString<47>::truncated(reason);
+    if (store) record([&] { store->record_order(r); });
     bus.publish(
         Event(EventType::order_rejected, r, o.created_ns, SourceId::truncated(exchange_name())));
   }
@@ -182,12 +202,50 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     Order r = o;
     r.status = OrderStatus::canceled;
     r.reason = FixedString<47>::truncated(reason);
+    if (store) record([&] { store->record_order(r); });
     bus.publish(
         Event(EventType::order_canceled, r, o.created_ns, SourceId::truncated(exchange_name())));
+  }
+  void on_acknowledged(const Order& o) override {
+    if (!store) return;
+    Order r = o;
+    r.status = OrderStatus::acknowledged;
+    record([&] { store->record_order(r); });
+  }
+  void wait_recorded() override {
+    if (!store) return;
+    try {
+      store->wait_durable();
+    } catch (const StoreFailedError& ex) {
+      on_store_failed(ex.what());
+      throw;
+    }
   }
   std::string_view exchange_name() const { return exchange ? exchange->name() : "exchange"; }
 
   // --- helpers ----------------------------------------------------------------
+  // Runs a store write; on failure trading stops (nothing may continue without durability).
+  template <class F>
+  bool record(F&& fn) {
+    try {
+      fn();
+      return true;
+    } catch (const StoreFailedError& ex) {
+      on_store_failed(ex.what());
+      return false;
+    }
+  }
+
+  void on_store_failed(std::string_view what) {
+    if (store_failed.exchange(true)) return;
+    {
+      std::lock_guard lk(run_mu);
+      store_error = fmt::format("order store failed, trading stopped: {}", what);
+    }
+    publish_error("order_store", Severity::critical, "StoreFailedError", std::string(what), "", 0);
+    request_stop();
+  }
+
   template <class F>
   void guarded(std::string_view component, Severity sev, const Event& e, F&& fn) {
     try {
@@ -217,6 +275,98 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     if (!out) spdlog::critical("could not append to {}", options.failed_orders_file);
   }
 
+  // --- recovery (run() thread, before the bus starts) ----------------------------
+  OrderLookup look_up_until_sure(const Order& o) {
+    OrderLookup r;
+    for (int attempt = 1; attempt <= std::max(1, options.recovery_attempts); ++attempt) {
+      r = exchange->look_up(o);
+      if (r.outcome != OrderLookup::Outcome::unknown) return r;
+      spdlog::warn("recovery: order {} outcome unknown ({}), attempt {}", o.client_order_id.view(),
+                   r.detail, attempt);
+      if (attempt < options.recovery_attempts)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100) * attempt);
+    }
+    throw std::runtime_error(fmt::format(
+        "recovery: the exchange gave no sure answer for order {} after {} attempts ({}); not "
+        "trading until it does",
+        o.client_order_id.view(), options.recovery_attempts, r.detail));
+  }
+
+  void recover() {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!order_manager) throw std::logic_error("an order store needs an order manager");
+    if (!exchange) throw std::logic_error("an order store needs an exchange");
+    StoredOrders stored = store->load();
+    RecoveryReport& rep = recovery_report;
+    rep.unfinished = stored.unfinished.size();
+    rep.fills_replayed = stored.fills.size();
+    order_manager->resume(stored);
+    std::map<std::string, std::vector<Fill>, std::less<>> known;
+    for (const Fill& f : stored.fills)
+      known[std::string(f.client_order_id.view())].push_back(f);
+    const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    for (const StoredOrder& so : stored.unfinished) {
+      Order o = so.order;
+      std::vector<Fill>& have = known[std::string(o.client_order_id.view())];
+      const OrderLookup found = look_up_until_sure(o);
+      if (found.outcome == OrderLookup::Outcome::absent) {
+        if (now_ns - so.recorded_ns > options.resubmit_window.count()) {
+          o.status = OrderStatus::expired;
+          o.reason = FixedString<47>::truncated("never reached the exchange; too old to send");
+          store->record_order(o);
+          order_manager->on_order_closed(o);
+          ++rep.expired;
+          spdlog::warn("recovery: order {} never reached the exchange and is too old: expired",
+                       o.client_order_id.view());
+          continue;
+        }
+        o.status = OrderStatus::submitted;
+        store->record_order(o);
+        exchange->submit(o);
+        ++rep.resubmitted;
+        spdlog::info("recovery: order {} never reached the exchange: resubmitted",
+                     o.client_order_id.view());
+        continue;
+      }
+      ++rep.adopted;
+      for (const Fill& f : found.fills) {
+        const bool seen = std::any_of(have.begin(), have.end(), [&](const Fill& k) {
+          return f.trade_id != 0 ? k.trade_id == f.trade_id : k == f;
+        });
+        if (seen) continue;
+        store->record_fill(f);
+        order_manager->on_fill(f);
+        have.push_back(f);
+        bump(fills);
+        ++rep.fills_recovered;
+      }
+      o.filled_quantity = Quantity{};
+      for (const Fill& f : have)
+        o.filled_quantity += f.quantity;
+      if (is_final(found.status)) {
+        o.status = found.status;
+        store->record_order(o);
+        if (found.status != OrderStatus::filled || (!have.empty() && !have.back().order_complete))
+          order_manager->on_order_closed(o);
+      } else {
+        o.status = found.status;
+        store->record_order(o);
+        exchange->resume(o, have);
+      }
+      spdlog::info("recovery: order {} adopted from the exchange ({})", o.client_order_id.view(),
+                   to_string(found.status));
+    }
+    store->wait_durable();
+    rep.duration_ns = (std::chrono::steady_clock::now() - t0).count();
+    if (rep.unfinished)
+      spdlog::info(
+          "recovery: {} unfinished orders: {} adopted, {} resubmitted, {} expired; {} fills "
+          "recovered",
+          rep.unfinished, rep.adopted, rep.resubmitted, rep.expired, rep.fills_recovered);
+  }
+
   // --- lifecycle --------------------------------------------------------------
   std::string run() {
     asio::io_context ctl;
@@ -236,9 +386,12 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
       if (stop_requested) ctl.stop();
     }
     if (exchange) exchange->attach(*this);
+    if (store) recover();
     spdlog::info("starting TradingEngine: {} strategies, exchange {}", strategies.size(),
                  exchange_name());
     bus.start();
+    for (auto& hook : start_hooks)
+      hook();
     if (collector) {
       collector->start(bus, [this](std::string error) {
         if (!error.empty()) spdlog::error("data collector {} failed: {}", collector->name(), error);
@@ -263,8 +416,17 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     }
     const bool drained = bus.shutdown(options.shutdown_timeout);
     if (!drained) spdlog::warn("event bus did not drain within the shutdown timeout");
+    if (store) {
+      try {
+        store->wait_durable();
+      } catch (const StoreFailedError& ex) {
+        on_store_failed(ex.what());
+      }
+    }
     spdlog::info("TradingEngine shutdown complete");
     std::lock_guard lk(run_mu);
+    if (!store_error.empty())
+      return collector_error.empty() ? store_error : collector_error + "; " + store_error;
     return collector_error;
   }
 
@@ -302,8 +464,17 @@ void TradingEngine::set_order_manager(std::shared_ptr<OrderManager> m) {
 void TradingEngine::set_exchange(std::shared_ptr<Exchange> x) {
   impl_->exchange = std::move(x);
 }
+void TradingEngine::set_order_store(std::shared_ptr<OrderStore> s) {
+  impl_->store = std::move(s);
+}
+RecoveryReport TradingEngine::recovery() const {
+  return impl_->recovery_report;
+}
 void TradingEngine::set_critical_alert(std::function<void(const ErrorInfo&)> a) {
   impl_->critical_alert = std::move(a);
+}
+void TradingEngine::add_start_hook(std::function<void()> h) {
+  impl_->start_hooks.push_back(std::move(h));
 }
 void TradingEngine::add_candle_observer(std::function<void(const Candle&)> o) {
   impl_->candle_observers.push_back(std::move(o));
@@ -320,8 +491,9 @@ bool TradingEngine::stop_requested() const noexcept {
 
 EngineCounters TradingEngine::counters() const {
   auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  return {r(impl_->candles),  r(impl_->signals),  r(impl_->orders), r(impl_->fills),
-          r(impl_->rejected), r(impl_->canceled), r(impl_->errors), r(impl_->critical_errors)};
+  return {r(impl_->candles), r(impl_->signals),         r(impl_->orders),
+          r(impl_->fills),   r(impl_->rejected),        r(impl_->canceled),
+          r(impl_->errors),  r(impl_->critical_errors), r(impl_->repeated_signals)};
 }
 
 }  // namespace tradebus

@@ -1,5 +1,6 @@
 #include "tradebus/execution/default_order_manager.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -95,6 +96,14 @@ void DefaultOrderManager::on_fill(const Fill& f) {
 
 void DefaultOrderManager::on_order_closed(const Order& o) {
   pending_.erase(o.symbol);
+}
+
+void DefaultOrderManager::resume(const StoredOrders& stored) {
+  for (const Fill& f : stored.fills)
+    portfolio_->apply(f);
+  for (const StoredOrder& s : stored.unfinished)
+    pending_.insert(s.order.symbol);
+  next_id_ = std::max(next_id_, stored.last_order_number + 1);
 }
 
 void DefaultOrderManager::on_candle(const Candle& c) {

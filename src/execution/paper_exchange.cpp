@@ -30,6 +30,11 @@ void PaperExchange::submit(const Order& order) {
   open_.push_back(accepted);
 }
 
+void PaperExchange::restore(std::vector<Order> open, std::uint64_t next_trade_id) {
+  open_ = std::move(open);
+  next_trade_id_ = std::max(next_trade_id_, next_trade_id);
+}
+
 void PaperExchange::cancel(const ClientOrderId& id) {
   auto it = std::find_if(open_.begin(), open_.end(),
                          [&](const Order& o) { return o.client_order_id == id; });
@@ -42,7 +47,9 @@ void PaperExchange::cancel(const ClientOrderId& id) {
 
 void PaperExchange::on_candle(const Candle& c) {
   for (auto it = open_.begin(); it != open_.end();) {
-    if (it->symbol != c.symbol) {
+    // A candle that opened before the order existed cannot fill it (candles re-sent after a
+    // restart, or out of order).
+    if (it->symbol != c.symbol || c.open_time_ns < it->created_ns) {
       ++it;
       continue;
     }

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 
+#include "tradebus/engine/order_store.hpp"
 #include "tradebus/model/candle.hpp"
 #include "tradebus/model/fill.hpp"
 #include "tradebus/model/order.hpp"
@@ -25,6 +27,14 @@ class OrderManager {
   virtual void on_order_closed(const Order& order) = 0;
   /// Every closed candle, before strategies see it (marks positions to market).
   virtual void on_candle(const Candle& /*candle*/) {}
+  /// Before trading starts, with what the order store holds: rebuild positions and cash from
+  /// the recorded fills, know which orders are still open, and number new orders after the
+  /// recorded ones. The engine then reports what recovery learns through on_fill and
+  /// on_order_closed. The default refuses any stored history (it could not honour it).
+  virtual void resume(const StoredOrders& stored) {
+    if (!stored.fills.empty() || !stored.unfinished.empty())
+      throw std::logic_error("this order manager cannot resume from recorded orders and fills");
+  }
 };
 
 }  // namespace tradebus

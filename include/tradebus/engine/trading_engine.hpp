@@ -15,6 +15,7 @@
 #include "tradebus/engine/data_collector.hpp"
 #include "tradebus/engine/exchange.hpp"
 #include "tradebus/engine/order_manager.hpp"
+#include "tradebus/engine/order_store.hpp"
 #include "tradebus/engine/strategy.hpp"
 
 namespace tradebus {
@@ -27,6 +28,12 @@ struct EngineOptions {
   std::string failed_orders_file = "tradebus-failed-orders.jsonl";
   /// Stop on SIGINT/SIGTERM while run() is running.
   bool handle_signals = true;
+  /// Recovery: an order the exchange never saw is resubmitted (same client order id) only if
+  /// it was recorded less than this long ago; older ones are marked expired, since the signal
+  /// behind them is stale.
+  std::chrono::nanoseconds resubmit_window = std::chrono::minutes(5);
+  /// Recovery: look-ups of one order whose outcome stays unknown before run() gives up.
+  int recovery_attempts = 5;
 };
 
 /// What went through the engine; read with counters() from any thread.
@@ -39,6 +46,18 @@ struct EngineCounters {
   std::uint64_t canceled = 0;
   std::uint64_t errors = 0;
   std::uint64_t critical_errors = 0;
+  std::uint64_t repeated_signals = 0;  ///< Signals that already had an order (after a restart).
+};
+
+/// What recovery did at the start of run().
+struct RecoveryReport {
+  std::uint64_t unfinished = 0;       ///< Orders the store held open.
+  std::uint64_t adopted = 0;          ///< Found at the exchange; its state and fills taken.
+  std::uint64_t resubmitted = 0;      ///< Never seen by the exchange; sent again, same id.
+  std::uint64_t expired = 0;          ///< Never seen, and too old to send.
+  std::uint64_t fills_recovered = 0;  ///< Fills the exchange had that the store had not.
+  std::uint64_t fills_replayed = 0;   ///< Recorded fills applied to rebuild positions.
+  std::int64_t duration_ns = 0;
 };
 
 class TradingEngine {
@@ -57,8 +76,14 @@ class TradingEngine {
   void add_strategy(std::shared_ptr<Strategy> strategy);
   void set_order_manager(std::shared_ptr<OrderManager> manager);
   void set_exchange(std::shared_ptr<Exchange> exchange);
+  /// Makes orders durable and recoverable: every transition and fill is recorded before it
+  /// takes effect, and run() first reconciles the store's unfinished orders with the exchange
+  /// (see RecoveryReport). Without a store nothing survives the process.
+  void set_order_store(std::shared_ptr<OrderStore> store);
   /// Called on the loop thread for every critical ERROR (order path failures).
   void set_critical_alert(std::function<void(const ErrorInfo&)> alert);
+  /// Called on run()'s thread once the bus is running, before market data starts.
+  void add_start_hook(std::function<void()> hook);
   /// Called on the loop thread for every candle before anything else sees it.
   void add_candle_observer(std::function<void(const Candle&)> observer);
 
@@ -71,6 +96,8 @@ class TradingEngine {
   /// True once request_stop() was called or a stop signal arrived.
   bool stop_requested() const noexcept;
   EngineCounters counters() const;
+  /// Valid after run() started trading.
+  RecoveryReport recovery() const;
 
  private:
   struct Impl;

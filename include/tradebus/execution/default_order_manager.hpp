@@ -44,6 +44,7 @@ class DefaultOrderManager final : public OrderManager {
   void on_fill(const Fill& fill) override;
   void on_order_closed(const Order& order) override;
   void on_candle(const Candle& candle) override;
+  void resume(const StoredOrders& stored) override;
 
   const Portfolio& portfolio() const { return *portfolio_; }
   const OrderManagerCounters& counters() const { return counters_; }

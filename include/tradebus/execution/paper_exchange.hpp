@@ -4,6 +4,7 @@
 //   LIMIT orders fill on a later candle that trades through the price: a buy when low <= limit,
 //   at min(open, limit); a sell when high >= limit, at max(open, limit).
 //   Fee = fee_bps / 10,000 x notional, in the quote currency.
+// A candle that opened before the order was created never fills it.
 // An order with no later candle stays open (open_orders()). Loop thread only.
 #pragma once
 
@@ -33,6 +34,9 @@ class PaperExchange final : public Exchange {
   std::vector<Order> open_orders() const override { return open_; }
 
   std::uint64_t fills() const { return fills_; }
+  /// Resumes from a saved state: the orders still open (in submission order) and the trade id
+  /// to number the next fill with.
+  void restore(std::vector<Order> open, std::uint64_t next_trade_id);
 
  private:
   PaperExchangeOptions options_;

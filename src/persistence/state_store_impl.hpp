@@ -1,0 +1,115 @@
+// StateStore internals shared by the outbox, the paper ledger and the dead-letter store.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "sqlite.hpp"
+#include "tradebus/model/event.hpp"
+#include "tradebus/persistence/event_codec.hpp"
+#include "tradebus/persistence/state_store.hpp"
+
+namespace tradebus {
+
+struct OrderRow {
+  std::int64_t id = 0;
+  Order order;
+  std::string signal_key;
+  std::int64_t recorded_ns = 0;
+};
+
+struct DeadLetterRow {
+  std::int64_t recorded_ns = 0;
+  std::string handler;
+  std::string error;
+  int attempts = 0;
+  Event event;
+};
+
+// What writers staged since the last commit. Orders are coalesced (only the latest state of
+// each is written: the states in between are never visible outside one transaction anyway).
+struct StagedRecords {
+  std::unordered_map<std::int64_t, OrderRow> orders;
+  std::vector<Fill> fills;
+  std::unordered_map<std::string, Order> paper_orders;
+  std::vector<Fill> paper_fills;
+  std::vector<DeadLetterRow> dead_letters;
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::uint64_t count = 0;
+
+  bool empty() const { return count == 0; }
+};
+
+struct StateStore::Impl {
+  StateStoreOptions options;
+  int lock_fd = -1;
+  std::unique_ptr<sqlite::Db> db;
+  mutable std::mutex db_mu;  // the connection: committer or a reader, one at a time
+  // The committer's statements, prepared on first use and kept.
+  std::unique_ptr<sqlite::Statement> st_begin, st_commit, st_order, st_fill, st_paper_order,
+      st_paper_fill, st_dead_letter, st_setting;
+
+  std::string encode_buffer;  // committer's scratch for record bodies
+  template <class T>
+  std::string_view encoded(const T& payload);
+
+  sqlite::Statement& prepared(std::unique_ptr<sqlite::Statement>& slot, const char* sql) {
+    if (!slot) slot = std::make_unique<sqlite::Statement>(*db, sql);
+    return *slot;
+  }
+
+  mutable std::mutex mu;
+  std::condition_variable work_cv;
+  std::condition_variable durable_cv;
+  StagedRecords staged;
+  std::uint64_t staged_seq = 0;   // records staged so far
+  std::uint64_t durable_seq = 0;  // records committed so far
+  std::string failed;
+  bool stopping = false;
+  bool committer_idle = false;  // waiting for work: only then is a wake-up needed
+  StateStoreStats stats;
+  std::thread committer;
+
+  /// Runs `fn(staged)` under the staging lock and wakes the committer; throws StateStoreError
+  /// once the store failed.
+  template <class F>
+  void stage(F&& fn) {
+    bool wake = false;
+    {
+      std::lock_guard lk(mu);
+      if (!failed.empty()) throw StateStoreError(failed);
+      fn(staged);
+      ++staged.count;
+      ++staged_seq;
+      wake = committer_idle;
+    }
+    if (wake) work_cv.notify_one();  // a busy committer takes this record with its next group
+  }
+
+  void run_committer();
+  void commit(StagedRecords& batch);
+};
+
+template <class T>
+std::string_view StateStore::Impl::encoded(const T& payload) {
+  encode_buffer.clear();
+  encode_event(Event(std::is_same_v<T, Order> ? EventType::order_created : EventType::order_filled,
+                     payload, 0, "store"),
+               encode_buffer);
+  return encode_buffer;
+}
+
+/// Wall-clock nanoseconds, for "recorded at" columns.
+std::int64_t wall_clock_ns();
+/// Encodes an order or fill as an event body (event_codec) for a BLOB column.
+std::string encode_payload(const Order& o);
+std::string encode_payload(const Fill& f);
+Order decode_order(std::string_view blob, const std::string& where);
+Fill decode_fill(std::string_view blob, const std::string& where);
+
+}  // namespace tradebus

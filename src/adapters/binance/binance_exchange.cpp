@@ -29,6 +29,7 @@ struct Tracked {
   std::string base_asset;
   std::string quote_asset;
   std::set<std::uint64_t> trade_ids;  // trades already published
+  bool acknowledged = false;          // on_acknowledged sent
 };
 
 std::string_view binance_side(Side s) {
@@ -67,11 +68,12 @@ struct BinanceExchange::Impl {
 
   std::atomic<std::uint64_t> submitted{0}, unknown{0}, resubmits{0}, rate_limited{0}, rejected{0},
       fills{0};
+  std::int64_t started_server_ms = 0;  // Binance's clock when connect() ran
 
   static void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
 
   Tracked track(const Order& o) const {
-    Tracked t{o, {}, {}, {}, {}, {}};
+    Tracked t{o, {}, {}, {}, {}, {}, false};
     if (rules)
       if (const SymbolFilters* f = rules->find(o.symbol)) {
         t.base_asset = f->base_asset;
@@ -120,12 +122,11 @@ struct BinanceExchange::Impl {
     return f;
   }
 
-  // Publishes what `rep` adds to what was already reported for `t`: its trades from the FULL
-  // answer or from myTrades, else one fill for the new quantity at its average price. True when
-  // the order is done.
-  bool apply_report(Tracked& t, const detail::OrderReport& rep) {
+  // The fills `rep` adds to what was already reported for `t` (and marks them reported): its
+  // trades from the FULL answer or from myTrades, else one fill for the new quantity at its
+  // average price. The last is marked order_complete when the order is FILLED.
+  std::vector<Fill> new_fills(Tracked& t, const detail::OrderReport& rep) {
     const Order& o = t.order;
-    const bool filled = rep.status == "FILLED";
     std::vector<Fill> out;
     if (rep.executed_qty > t.reported_qty) {
       std::vector<detail::OrderTrade> trades = rep.fills;
@@ -159,14 +160,35 @@ struct BinanceExchange::Impl {
         t.reported_quote = rep.cumulative_quote_qty;
       }
     }
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      out[i].order_complete = filled && i + 1 == out.size();
+    if (rep.status == "FILLED" && !out.empty()) out.back().order_complete = true;
+    return out;
+  }
+
+  static OrderStatus status_of(const std::string& s) {
+    if (s == "FILLED") return OrderStatus::filled;
+    if (s == "PARTIALLY_FILLED") return OrderStatus::partially_filled;
+    if (s == "NEW" || s == "PENDING_NEW") return OrderStatus::acknowledged;
+    if (s == "REJECTED") return OrderStatus::rejected;
+    if (s == "CANCELED" || s == "PENDING_CANCEL") return OrderStatus::canceled;
+    return OrderStatus::expired;  // EXPIRED, EXPIRED_IN_MATCH
+  }
+
+  // Publishes what `rep` adds to what was already reported for `t`. True when the order is
+  // done.
+  bool apply_report(Tracked& t, const detail::OrderReport& rep) {
+    const Order& o = t.order;
+    const bool filled = rep.status == "FILLED";
+    const std::vector<Fill> out = new_fills(t, rep);
+    for (const Fill& f : out) {
       bump(fills);
-      if (reports) reports->on_fill(out[i]);
+      if (reports) reports->on_fill(f);
     }
     if (filled) return true;
-    if (rep.status == "NEW" || rep.status == "PARTIALLY_FILLED" || rep.status == "PENDING_NEW")
+    if (rep.status == "NEW" || rep.status == "PARTIALLY_FILLED" || rep.status == "PENDING_NEW") {
+      if (!t.acknowledged && reports) reports->on_acknowledged(o);
+      t.acknowledged = true;
       return false;
+    }
     // CANCELED, EXPIRED, EXPIRED_IN_MATCH, REJECTED: no more fills.
     Order closed = o;
     closed.filled_quantity = t.reported_qty;
@@ -228,6 +250,15 @@ struct BinanceExchange::Impl {
       params += fmt::format("&timeInForce={}&price={}", binance_tif(o.time_in_force),
                             o.limit_price.to_string());
     params += "&newOrderRespType=FULL";
+
+    // Not one byte leaves for Binance before the order's record is durable.
+    if (reports) {
+      try {
+        reports->wait_recorded();
+      } catch (const std::exception& e) {
+        return reject(o, fmt::format("not sent: {}", e.what()));
+      }
+    }
 
     for (int attempt = 1;; ++attempt) {
       const std::int64_t sent_at = rest->server_time_ms();
@@ -337,6 +368,35 @@ struct BinanceExchange::Impl {
     }
   }
 
+  // Recovery: a request the previous process sent just before it died may still reach
+  // Binance until its timestamp + recvWindow has passed, so "absent" is only sure after that.
+  void settle_since_start() {
+    const std::int64_t settle = started_server_ms + opt.recv_window.count() + 250;
+    const std::int64_t now = rest->server_time_ms();
+    if (now < settle) rest->sleep_for(std::chrono::milliseconds(settle - now));
+  }
+
+  OrderLookup look_up(const Order& o) {
+    OrderLookup out;
+    settle_since_start();
+    Tracked t = track(o);
+    detail::OrderReport rep;
+    switch (query(t, rep)) {
+      case Lookup::absent:
+        out.outcome = OrderLookup::Outcome::absent;
+        return out;
+      case Lookup::unresolved:
+        out.detail = "GET /api/v3/order gave no answer";
+        return out;
+      case Lookup::found:
+        break;
+    }
+    out.outcome = OrderLookup::Outcome::found;
+    out.status = status_of(rep.status);
+    out.fills = new_fills(t, rep);
+    return out;
+  }
+
   void run() {
     std::unique_lock lock(mu);
     while (true) {
@@ -425,6 +485,7 @@ void BinanceExchange::connect(const std::vector<std::string>& symbols) {
     if (!found) throw std::runtime_error(fmt::format("exchangeInfo does not list {}", s));
   }
   m.rules = std::make_shared<ExchangeRules>(std::move(filters));
+  m.started_server_ms = m.rest->server_time_ms();
   if (!m.worker.joinable()) m.worker = std::thread([&m] { m.run(); });
 }
 
@@ -475,6 +536,23 @@ void BinanceExchange::cancel(const ClientOrderId& id) {
   if (!m.worker.joinable() || m.stopping) return;
   m.queue.push_back({Command::Kind::cancel, Order{}, id});
   m.cv.notify_one();
+}
+
+OrderLookup BinanceExchange::look_up(const Order& order) {
+  return impl_->look_up(order);
+}
+
+void BinanceExchange::resume(const Order& order, const std::vector<Fill>& known) {
+  Impl& m = *impl_;
+  Tracked t = m.track(order);
+  t.acknowledged = true;
+  for (const Fill& f : known) {
+    if (f.trade_id != 0) t.trade_ids.insert(f.trade_id);
+    t.reported_qty += f.quantity;
+    t.reported_quote += Decimal::mul(f.quantity, f.price);
+  }
+  std::lock_guard lock(m.mu);
+  m.open[std::string(order.client_order_id.view())] = std::move(t);
 }
 
 std::vector<Order> BinanceExchange::open_orders() const {

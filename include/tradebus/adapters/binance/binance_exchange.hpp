@@ -72,6 +72,10 @@ class BinanceExchange final : public Exchange {
   void submit(const Order& order) override;
   void cancel(const ClientOrderId& id) override;
   std::vector<Order> open_orders() const override;
+  /// GET /api/v3/order by client order id (+ myTrades), after Binance's clock has passed this
+  /// process's start + recvWindow: a request the previous process sent may land until then.
+  OrderLookup look_up(const Order& order) override;
+  void resume(const Order& order, const std::vector<Fill>& known) override;
   bool finish_pending(std::chrono::nanoseconds timeout) override {
     return wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
   }

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   tradebus::cli::add_live_commands(app, exit_code);
   tradebus::cli::add_fetch_klines_command(app, exit_code);
   tradebus::cli::add_journal_commands(app, exit_code);
+  tradebus::cli::add_state_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

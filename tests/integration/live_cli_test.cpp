@@ -44,9 +44,10 @@ TEST(PaperCli, RecordsLiveCandlesThatABacktestReproducesExactly) {
   fake.add_symbol(test::fake_symbol("BTCUSDT", source));
   fake.start();
   const auto dir = test::scratch_dir("paper_cli");
-  const auto paper = run_cli(
-      "paper --symbols BTCUSDT --fast 5 --slow 20 --max-candles 300 --json --trades " + dir +
-      "/trades.csv --record-klines " + dir + "/rec --journal " + dir + "/j" + urls(fake));
+  const auto paper =
+      run_cli("paper --symbols BTCUSDT --fast 5 --slow 20 --max-candles 300 --json --trades " +
+              dir + "/trades.csv --record-klines " + dir + "/rec --journal " + dir +
+              "/j --state-dir " + dir + "/state" + urls(fake));
   ASSERT_EQ(paper.exit_code, 0) << paper.err;
   EXPECT_EQ(field(paper.out, "mode"), "\"paper\"");
   EXPECT_EQ(field(paper.out, "candles"), "300");
@@ -83,8 +84,8 @@ TEST(LiveCli, TradesAgainstTheFakeWithoutDuplicatesAndNeverLogsTheSecret) {
   fake.push_order_fault(fakes::OrderFault::error_500_after_accept);
   const auto r = run_cli(
       "--log-level debug live --confirm-live --symbols BTCUSDT --fast 5 --slow 20 "
-      "--max-candles 200 --recv-window-ms 300 --timeout-ms 2000 --json" +
-          urls(fake),
+      "--max-candles 200 --recv-window-ms 300 --timeout-ms 2000 --json --state-dir " +
+          test::scratch_dir("live_cli_state") + urls(fake),
       "BINANCE_API_KEY=fake-api-key BINANCE_API_SECRET=fake-api-secret ");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(field(r.out, "mode"), "\"live\"");
@@ -171,12 +172,12 @@ TEST(PaperCli, StopsCleanlyOnDurationAndOnSigint) {
   fakes::FakeBinance fake;  // 40 ms per candle: runs far longer than the test
   fake.add_symbol(test::fake_symbol("BTCUSDT", test::wave_candles("BTCUSDT", 100'000)));
   fake.start();
-  const auto timed = run_cli("paper --symbols BTCUSDT --duration 1 --json" + urls(fake));
+  const auto timed = run_cli("paper --symbols BTCUSDT --duration 1 --json --no-state" + urls(fake));
   ASSERT_EQ(timed.exit_code, 0) << timed.err;
   EXPECT_GE(std::stod(field(timed.out, "elapsed_s")), 0.9);
   EXPECT_NE(field(timed.out, "candles"), "0");
 
-  const auto interrupted = run_cli("paper --symbols BTCUSDT --json" + urls(fake),
+  const auto interrupted = run_cli("paper --symbols BTCUSDT --json --no-state" + urls(fake),
                                    "timeout --preserve-status -s INT 1.5 ");
   ASSERT_EQ(interrupted.exit_code, 0) << interrupted.err;
   EXPECT_EQ(field(interrupted.out, "interrupted"), "true");

@@ -67,6 +67,10 @@ int run(const BenchFlags& f) {
   const double bt10 = bench::backtest_candles_per_s(1'000'000 / scale, 10, dir);
   step("event journal, batch fsync");
   const double journal = bench::journal_events_per_s(5'000'000 / scale, dir);
+  step("durable orders (outbox + persistent paper exchange)");
+  const double durable = bench::durable_orders_per_s(400'000 / scale, dir);
+  step("recovery of 10k open orders");
+  const double recovery = bench::recovery_ms_open_orders(10'000, dir);
   step("binance kline message parsing");
   const double ws = bench::ws_kline_parse_per_s(2'000'000 / scale);
   step("binance REST order round trip (fake on loopback)");
@@ -83,11 +87,12 @@ int run(const BenchFlags& f) {
       R"("pipeline_candles_per_s":{:.0f},"rss_mb_full_queues":{:.2f},"shutdown_ms_full_queues":{:.3f},)"
       R"("backtest_candles_per_s":{:.0f},"backtest_candles_per_s_10_symbols":{:.0f},"ws_kline_parse_per_s":{:.0f},)"
       R"("rest_order_roundtrip_p50_us":{:.1f},"reconnect_to_backfill_ms":{:.1f},"outage_end_to_backfill_ms":{:.1f},"journal_events_per_s":{:.0f},)"
+      R"("durable_orders_per_s":{:.0f},"recovery_ms_10k_open_orders":{:.1f},)"
       R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
       json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
       floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, lat.p50_ns,
       lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us, reconnect.from_reconnect_ms,
-      reconnect.from_server_back_ms, journal, thr_spin / floor.cross_thread_eps,
+      reconnect.from_server_back_ms, journal, durable, recovery, thr_spin / floor.cross_thread_eps,
       same / floor.same_thread_eps, lat.p50_ns / floor.one_way_latency_ns, f.quick);
   if (f.json) {
     std::cout << json << std::endl;
@@ -112,9 +117,11 @@ int run(const BenchFlags& f) {
     fmt::print("{:<34} {:>16.1f}\n", "reconnect_to_backfill_ms", reconnect.from_reconnect_ms);
     fmt::print("{:<34} {:>16.1f}\n", "outage_end_to_backfill_ms", reconnect.from_server_back_ms);
     fmt::print("{:<34} {:>16.0f}\n", "journal_events_per_s", journal);
+    fmt::print("{:<34} {:>16.0f}\n", "durable_orders_per_s", durable);
+    fmt::print("{:<34} {:>16.1f}\n", "recovery_ms_10k_open_orders", recovery);
   }
   return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0 && ws > 0 && rest_us > 0 && journal > 0 &&
-          reconnect.from_reconnect_ms >= 0)
+          durable > 0 && recovery >= 0 && reconnect.from_reconnect_ms >= 0)
              ? 0
              : 1;
 }

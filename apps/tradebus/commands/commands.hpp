@@ -13,5 +13,6 @@ void add_bench_command(CLI::App& app, int& exit_code);
 void add_live_commands(CLI::App& app, int& exit_code);  // paper, live
 void add_fetch_klines_command(CLI::App& app, int& exit_code);
 void add_journal_commands(CLI::App& app, int& exit_code);  // journal cat, replay
+void add_state_commands(CLI::App& app, int& exit_code);    // dlq, orders
 
 }  // namespace tradebus::cli

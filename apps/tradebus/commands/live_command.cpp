@@ -20,6 +20,7 @@
 
 #include "commands.hpp"
 #include "journal_flags.hpp"
+#include "state_flags.hpp"
 #include "strategy_flags.hpp"
 #include "tradebus/adapters/binance/binance_exchange.hpp"
 #include "tradebus/adapters/binance/kline_collector.hpp"
@@ -27,12 +28,16 @@
 #include "tradebus/adapters/binance/rest_client.hpp"
 #include "tradebus/backtest/backtest_config.hpp"
 #include "tradebus/backtest/trades_csv.hpp"
+#include "tradebus/bus/bus_observer_list.hpp"
 #include "tradebus/engine/trading_engine.hpp"
 #include "tradebus/execution/default_order_manager.hpp"
 #include "tradebus/execution/paper_exchange.hpp"
 #include "tradebus/marketdata/kline_csv_writer.hpp"
 #include "tradebus/model/event_json.hpp"
 #include "tradebus/model/time_format.hpp"
+#include "tradebus/persistence/dead_letter_store.hpp"
+#include "tradebus/persistence/order_outbox.hpp"
+#include "tradebus/persistence/persistent_paper_exchange.hpp"
 #include "tradebus/strategies/strategy_params.hpp"
 #include "tradebus/strategies/strategy_registry.hpp"
 
@@ -46,6 +51,7 @@ struct LiveFlags {
   std::string config;
   StrategyFlags strategy;
   JournalFlags journal;
+  StateFlags state;
   std::string ws_url{binance::kBinanceWsUrl};
   std::string rest_url{binance::kBinanceRestUrl};
   std::uint64_t max_candles = 0;
@@ -195,13 +201,26 @@ int run(const LiveFlags& f) {
       throw ConfigError(e.what());
     }
 
+    std::pair<std::string, std::string> keys;
+    if (f.live) {
+      keys = load_keys(f.key_file);
+      if (f.state.none) throw UsageError("live trading needs a state directory");
+    }
+    // The state directory before any order: a second process on it, or one we cannot write,
+    // stops us here.
+    const auto state = f.state.open();
+    if (state) {
+      require_same_setting(*state, "mode", f.live ? "live" : "paper", "mode");
+      require_same_setting(*state, "capital", cfg.capital.to_string(), "--capital");
+    }
+
     // Trading rules (tick, step, minimum notional) come from exchangeInfo in both modes, so a
     // paper run refuses the same orders live trading would.
     std::shared_ptr<binance::BinanceExchange> live_exchange;
     std::shared_ptr<const OrderRules> rules;
     std::shared_ptr<Exchange> exchange;
     if (f.live) {
-      auto [key, secret] = load_keys(f.key_file);
+      auto& [key, secret] = keys;
       binance::BinanceExchangeOptions eo;
       eo.rest_url = f.rest_url;
       eo.api_key = key;
@@ -229,8 +248,11 @@ int run(const LiveFlags& f) {
       }
       if (!r.ok()) throw std::runtime_error("GET /api/v3/exchangeInfo: " + r.describe());
       rules = std::make_shared<binance::ExchangeRules>(binance::parse_exchange_info(r.body));
-      exchange = std::make_shared<PaperExchange>(
-          PaperExchangeOptions{cfg.fee_bps, cfg.slippage_bps, cfg.quote_currency});
+      const PaperExchangeOptions po{cfg.fee_bps, cfg.slippage_bps, cfg.quote_currency};
+      if (state)
+        exchange = std::make_shared<PersistentPaperExchange>(state, po);
+      else
+        exchange = std::make_shared<PaperExchange>(po);
     }
 
     std::optional<std::ofstream> trades;
@@ -244,8 +266,24 @@ int run(const LiveFlags& f) {
     if (!f.record_klines.empty()) recorder.emplace(f.record_klines);
 
     const auto journal = f.journal.make();
-    TradingEngine engine;
-    if (journal) engine.bus().set_observer(journal.get());
+    EngineOptions eo;
+    eo.bus.handler_attempts = f.state.handler_attempts;
+    TradingEngine engine(eo);
+    std::unique_ptr<DeadLetterStore> dead_letters;
+    BusObserverList observers;
+    observers.add(journal.get());
+    if (state) {
+      engine.set_order_store(std::make_shared<OrderOutbox>(state));
+      dead_letters = std::make_unique<DeadLetterStore>(state);
+      observers.add(dead_letters.get());
+      engine.add_start_hook([&] {
+        const auto r = dead_letters->retry_marked(engine.bus(), std::chrono::seconds(30));
+        if (r.delivered + r.failed)
+          spdlog::info("dead letters retried: {} delivered, {} failed again", r.delivered,
+                       r.failed);
+      });
+    }
+    if (!observers.empty()) engine.bus().set_observer(&observers);
     auto portfolio = std::make_shared<Portfolio>(cfg.capital);
     OrderManagerOptions om;
     om.quantity = cfg.quantity;
@@ -297,6 +335,7 @@ int run(const LiveFlags& f) {
 
     const auto c = engine.counters();
     const auto s = collector->stats();
+    const auto rec = engine.recovery();
     if (f.json) {
       std::string exch;
       if (live_exchange) {
@@ -305,6 +344,10 @@ int run(const LiveFlags& f) {
             R"(,"exchange":{{"requests":{},"unknown_outcomes":{},"resubmits":{},"rate_limited":{},"clock_offset_ms":{}}})",
             x.requests, x.unknown_outcomes, x.resubmits, x.rate_limited, x.clock_offset.count());
       }
+      exch += fmt::format(
+          R"(,"repeated_signals":{},"recovery":{{"unfinished":{},"adopted":{},"resubmitted":{},"expired":{},"fills_recovered":{},"fills_replayed":{},"ms":{:.1f}}})",
+          c.repeated_signals, rec.unfinished, rec.adopted, rec.resubmitted, rec.expired,
+          rec.fills_recovered, rec.fills_replayed, static_cast<double>(rec.duration_ns) / 1e6);
       std::cout
           << fmt::format(
                  R"({{"mode":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
@@ -328,7 +371,8 @@ int run(const LiveFlags& f) {
         std::cout << fmt::format("  position {:<14} {}\n", sym.view(), pos.quantity.to_string());
     }
     if (!error.empty()) {
-      std::cerr << cmd << ": market data failed: " << error << "\n";
+      const bool store_failed = state && !state->failure().empty();
+      std::cerr << cmd << ": " << (store_failed ? "" : "market data failed: ") << error << "\n";
       return 1;
     }
     return 0;
@@ -340,6 +384,9 @@ int run(const LiveFlags& f) {
     std::cerr << cmd << ": strategy error: " << e.what() << "\n";
   } catch (const binance::EndpointError& e) {
     std::cerr << cmd << ": " << e.what() << "\n";
+  } catch (const StateStoreError& e) {
+    std::cerr << cmd << ": state: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << cmd << ": error: " << e.what() << "\n";
     return 1;
@@ -360,6 +407,7 @@ void add_mode(CLI::App& app, int& exit_code, bool live) {
   cmd->add_option("--config", f->config, "TOML config (strategies, quantity, risk; flags win)");
   f->strategy.add_to(cmd, "cash the risk checks assume (10000)");
   f->journal.add_to(cmd);
+  f->state.add_to(cmd, !live, live ? "power" : "process");
   cmd->add_option("--ws-url", f->ws_url, "market data WebSocket base URL");
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
   cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle to trust instead of the system store");

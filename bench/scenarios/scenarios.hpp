@@ -44,6 +44,13 @@ double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string
 /// Events appended to a journal in `dir` per second, batch fsync policy, close included.
 double journal_events_per_s(std::uint64_t events, const std::string& dir);
 
+/// Orders per second through the engine with the SQLite outbox and the persistent paper
+/// exchange (group commit, synchronous=NORMAL: process-crash safe), last commit included.
+double durable_orders_per_s(std::uint64_t candles, const std::string& dir);
+/// Recovery time (ms) at start-up for a state directory holding `open_orders` open orders,
+/// each looked up at the paper exchange and adopted; -1 if recovery did not adopt them all.
+double recovery_ms_open_orders(std::uint64_t open_orders, const std::string& dir);
+
 /// Raw Binance kline message text -> CANDLE_CLOSED event, on one core; messages per second.
 double ws_kline_parse_per_s(std::uint64_t messages);
 /// Median of `orders` signed POST /api/v3/order round trips to the local fake Binance (µs).

@@ -110,9 +110,17 @@ ExchangeRecord paper_record(const std::string& dir) {
     r.status[id] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
   }
   sqlite3_finalize(st);
+  // An order accepted and filled within one commit has fill rows and no order row (its status
+  // is FILLED; PersistentPaperExchange::look_up reads it so).
   sqlite3_prepare_v2(db, "SELECT client_order_id FROM paper_fills", -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW)
-    ++r.fills_per_order[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))];
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const std::string id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    ++r.fills_per_order[id];
+    if (!r.placements.count(id)) {
+      r.placements[id] = 1;
+      r.status[id] = "FILLED";
+    }
+  }
   sqlite3_finalize(st);
   sqlite3_close(db);
   return r;

@@ -11,6 +11,7 @@
 #include "support/cli_run.hpp"
 #include "support/fake_market.hpp"
 #include "support/fake_market_candles.hpp"
+#include "support/state_dir.hpp"
 #include "support/test_paths.hpp"
 #include "tradebus/persistence/dead_letter_store.hpp"
 #include "tradebus/persistence/order_outbox.hpp"
@@ -91,9 +92,7 @@ TEST(StateCli, AFullDiskStopsTradingWithAClearError) {
   // Nothing reached the exchange without its record: every placed id is in the database.
   const auto orders = fake.orders();
   EXPECT_FALSE(orders.empty());
-  StateStoreOptions so;
-  so.dir = dir + "/state";
-  OrderOutbox box(std::make_shared<StateStore>(so));
+  OrderOutbox box(test::open_state(dir + "/state"));
   box.load();
   std::set<std::string> recorded;
   for (const Order& o : box.all_orders())
@@ -129,9 +128,7 @@ TEST(StateCli, SigtermDuringAFloodLetsEveryOrderLand) {
   ASSERT_EQ(run.wait(), 0) << run.err();
   EXPECT_EQ(field(run.out(), "interrupted"), "true");
 
-  StateStoreOptions so;
-  so.dir = dir + "/state";
-  OrderOutbox box(std::make_shared<StateStore>(so));
+  OrderOutbox box(test::open_state(dir + "/state"));
   const auto stored = box.load();
   EXPECT_TRUE(stored.unfinished.empty()) << stored.unfinished.size() << " orders left open";
   const auto orders = fake.orders();
@@ -143,9 +140,7 @@ TEST(StateCli, SigtermDuringAFloodLetsEveryOrderLand) {
 TEST(StateCli, DeadLettersAreListedRetriedAndDropped) {
   const auto dir = test::scratch_dir("state_dlq");
   {
-    StateStoreOptions so;
-    so.dir = dir;
-    auto store = std::make_shared<StateStore>(so);
+    auto store = test::open_state(dir);
     DeadLetterStore letters(store);
     Fill f{
         "t-1",  "BTCUSDT", "s", Side::buy, Decimal::from_int(100), Decimal::from_int(1), Decimal{},

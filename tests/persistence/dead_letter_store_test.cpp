@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/state_dir.hpp"
 #include "support/test_paths.hpp"
 #include "tradebus/bus/event_bus.hpp"
 
@@ -14,11 +15,7 @@ using namespace tradebus::literals;
 
 namespace {
 
-std::shared_ptr<StateStore> open_store(const std::string& dir) {
-  StateStoreOptions o;
-  o.dir = dir;
-  return std::make_shared<StateStore>(o);
-}
+using test::open_state;
 
 EventBusOptions bus_options(int attempts) {
   EventBusOptions o;
@@ -35,7 +32,7 @@ Event fill_event() {
 
 TEST(DeadLetters, AFailingHandlerLeavesItsEventAfterItsAttempts) {
   const auto dir = test::scratch_dir("dlq_store");
-  auto store = open_store(dir);
+  auto store = open_state(dir);
   DeadLetterStore letters(store);
   EventBus bus(bus_options(3));
   bus.set_observer(&letters);
@@ -74,7 +71,7 @@ TEST(DeadLetters, AFailingHandlerLeavesItsEventAfterItsAttempts) {
 TEST(DeadLetters, RetryGoesToThatHandlerOnlyAndDropRemoves) {
   const auto dir = test::scratch_dir("dlq_retry");
   {
-    auto store = open_store(dir);
+    auto store = open_state(dir);
     DeadLetterStore letters(store);
     letters.on_dead_letter(fill_event(), "books.on_fill", "ledger unavailable", 3);
     letters.on_dead_letter(fill_event(), "books.on_fill", "again", 3);
@@ -87,7 +84,7 @@ TEST(DeadLetters, RetryGoesToThatHandlerOnlyAndDropRemoves) {
     EXPECT_FALSE(letters.drop(2));
     EXPECT_FALSE(letters.mark_for_retry(99));
   }
-  auto store = open_store(dir);
+  auto store = open_state(dir);
   DeadLetterStore letters(store);
   EventBus bus(bus_options(1));
   std::atomic<int> books{0}, others{0};

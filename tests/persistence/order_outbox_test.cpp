@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fake_market_candles.hpp"
+#include "support/state_dir.hpp"
 #include "support/test_paths.hpp"
 #include "tradebus/engine/trading_engine.hpp"
 #include "tradebus/execution/default_order_manager.hpp"
@@ -22,11 +23,7 @@ using namespace tradebus::literals;
 
 namespace {
 
-std::shared_ptr<StateStore> open_store(const std::string& dir) {
-  StateStoreOptions o;
-  o.dir = dir;
-  return std::make_shared<StateStore>(o);
-}
+using test::open_state;
 
 Order market_order(const std::string& id, Side side = Side::buy, const char* qty = "0.5") {
   Order o;
@@ -59,7 +56,7 @@ struct PaperRun {
   std::unique_ptr<TradingEngine> engine;
 
   PaperRun(const std::string& dir, std::vector<Candle> candles, int fast = 2, int slow = 3) {
-    store = open_store(dir);
+    store = open_state(dir);
     outbox = std::make_shared<OrderOutbox>(store);
     exchange = std::make_shared<PersistentPaperExchange>(store);
     eo.handle_signals = false;
@@ -82,7 +79,7 @@ TEST(StateStore, OrdersAndFillsSurviveAReopen) {
   const auto dir = test::scratch_dir("outbox_reopen");
   const Order a = market_order("t-1"), b = market_order("t-7");
   {
-    OrderOutbox box(open_store(dir));
+    OrderOutbox box(open_state(dir));
     box.load();
     Signal sa = signal_at(10), sb = signal_at(20);
     box.record_order(a, &sa);
@@ -93,7 +90,7 @@ TEST(StateStore, OrdersAndFillsSurviveAReopen) {
     box.record_order(b, &sb);
     box.wait_durable();
   }
-  OrderOutbox box(open_store(dir));
+  OrderOutbox box(open_state(dir));
   const StoredOrders s = box.load();
   ASSERT_EQ(s.unfinished.size(), 1u);
   EXPECT_EQ(s.unfinished[0].order, b);
@@ -112,27 +109,27 @@ TEST(StateStore, OrdersAndFillsSurviveAReopen) {
 
 TEST(StateStore, OneProcessPerDirectory) {
   const auto dir = test::scratch_dir("outbox_lock");
-  auto first = open_store(dir);
+  auto first = open_state(dir);
   try {
-    open_store(dir);
+    open_state(dir);
     FAIL() << "a second store opened the same directory";
   } catch (const StateStoreError& e) {
     EXPECT_NE(std::string(e.what()).find("in use by another tradebus process"), std::string::npos)
         << e.what();
   }
   first.reset();
-  EXPECT_NO_THROW(open_store(dir));  // released with the first
+  EXPECT_NO_THROW(open_state(dir));  // released with the first
 }
 
 TEST(StateStore, RefusesANewerSchema) {
   const auto dir = test::scratch_dir("outbox_schema");
-  open_store(dir).reset();
+  open_state(dir).reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir + "/state.db").c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   try {
-    open_store(dir);
+    open_state(dir);
     FAIL() << "opened a database from a newer schema";
   } catch (const StateStoreError& e) {
     EXPECT_NE(std::string(e.what()).find("newer tradebus (schema 99"), std::string::npos)
@@ -142,7 +139,7 @@ TEST(StateStore, RefusesANewerSchema) {
 
 TEST(StateStore, GroupsRecordsIntoFewCommits) {
   const auto dir = test::scratch_dir("outbox_group");
-  auto store = open_store(dir);
+  auto store = open_state(dir);
   OrderOutbox box(store);
   box.load();
   const int n = 20'000;
@@ -163,7 +160,7 @@ TEST(StateStore, GroupsRecordsIntoFewCommits) {
 TEST(Recovery, AnOrderRecordedButNeverSentIsSentOnceWithItsId) {
   const auto dir = test::scratch_dir("recovery_resubmit");
   {
-    OrderOutbox box(open_store(dir));
+    OrderOutbox box(open_state(dir));
     box.load();
     Signal s = signal_at(10);
     box.record_order(market_order("t-3"), &s);
@@ -188,7 +185,7 @@ TEST(Recovery, AFillTheExchangeMadeButTheEngineLostIsAdopted) {
   const auto dir = test::scratch_dir("recovery_adopt");
   const Order o = market_order("t-1");
   {
-    auto store = open_store(dir);
+    auto store = open_state(dir);
     OrderOutbox box(store);
     box.load();
     Signal s = signal_at(10);

@@ -10,6 +10,10 @@ packages=(
   libsimdjson-dev libsqlite3-dev libhiredis-dev redis-server
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev
+  # Tests: util-linux (prlimit, setpriv for the full-disk and read-only state tests) and
+  # chromium (the dashboard's headless browser test).
+  util-linux chromium
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/commands.hpp"
+#include "tradebus/observability/json_logs.hpp"
 
 int main(int argc, char** argv) {
   // Logs go to stderr so that --json output on stdout stays one clean object.
@@ -17,7 +18,13 @@ int main(int argc, char** argv) {
   std::string level = "warn";
   app.add_option("--log-level", level, "trace, debug, info, warn, error, critical, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(level)); });
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text (default) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.parse_complete_callback([&] {
+    spdlog::set_level(spdlog::level::from_str(level));
+    if (log_format == "json") tradebus::use_json_logs();
+  });
 
   int exit_code = 0;
   tradebus::cli::add_backtest_command(app, exit_code);

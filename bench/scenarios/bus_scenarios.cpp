@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -38,7 +39,8 @@ void wait_for(const std::atomic<std::uint64_t>& counter, std::uint64_t target) {
 
 }  // namespace
 
-double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on) {
+double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on,
+                          const std::function<void(const EventBus&)>& scrape) {
   EventBusOptions o;
   o.wait_strategy = wait;
   o.data.overflow = Overflow::wait_forever;  // measure hand-off, not drops
@@ -50,6 +52,16 @@ double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on) {
   bus.subscribe(EventType::candle_closed,
                 [&](const Event&) { seen.store(++local, std::memory_order_release); });
   bus.start();
+  // A scraper reading the bus's counters every 100 ms (Prometheus scrapes every 15 s by default).
+  std::atomic<bool> measuring{true};
+  std::thread scraper;
+  if (scrape)
+    scraper = std::thread([&] {
+      while (measuring.load(std::memory_order_relaxed)) {
+        scrape(bus);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
   const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
   const auto t0 = Clock::now();
   for (std::uint64_t i = 0; i < n; ++i) {
@@ -59,6 +71,8 @@ double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on) {
   }
   wait_for(seen, n);
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  measuring = false;
+  if (scraper.joinable()) scraper.join();
   bus.stop();
   return static_cast<double>(n) / s;
 }

@@ -3,9 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "tradebus/bus/queue_policy.hpp"
+
+namespace tradebus {
+class EventBus;
+}
 
 namespace tradebus::bench {
 
@@ -19,8 +24,20 @@ struct MachineFloor {
 };
 MachineFloor measure_machine_floor(std::uint64_t events, std::uint64_t round_trips);
 
-/// One producer thread publishing `events` candles to the data queue, one sync handler.
-double bus_throughput_eps(WaitStrategy wait, std::uint64_t events, bool timing_on = true);
+/// One producer thread publishing `events` candles to the data queue, one sync handler; with
+/// `scrape`, another thread calls it every 100 ms during the measurement.
+double bus_throughput_eps(WaitStrategy wait, std::uint64_t events, bool timing_on = true,
+                          const std::function<void(const EventBus&)>& scrape = {});
+
+/// bus_throughput_eps (busy-spin) without and with a /metrics scrape every 100 ms, in five
+/// back-to-back pairs; the pair with the median ratio.
+struct MetricsCost {
+  double off_eps = 0;
+  double on_eps = 0;
+};
+MetricsCost bus_throughput_metrics_cost(std::uint64_t events);
+/// Milliseconds to render /metrics for an engine trading `symbols` symbols (median of 20).
+double metrics_scrape_ms(int symbols);
 /// A handler on the loop thread publishes the next event: publish + dispatch on one thread.
 double same_thread_eps(std::uint64_t events);
 

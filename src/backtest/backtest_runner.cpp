@@ -166,6 +166,7 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   }
   engine.set_order_manager(manager);
   engine.set_exchange(exchange);
+  if (hooks.on_engine) hooks.on_engine(engine, portfolio, exchange);
   engine.set_data_collector(source);
 
   // Progress monitor.
@@ -185,7 +186,9 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   std::string error;
   try {
     error = engine.run();
+    if (hooks.after_run) hooks.after_run();
   } catch (...) {
+    if (hooks.after_run) hooks.after_run();
     {
       std::lock_guard lk(mu);
       done = true;

@@ -842,6 +842,15 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       hs.latency_p50_ns = h->latency.quantile(0.50);
       hs.latency_p99_ns = h->latency.quantile(0.99);
       hs.latency_max_ns = h->latency.max();
+      hs.latency_sum_ns = h->latency.sum();
+      hs.latency_cumulative.assign(kHandlerLatencyBoundsNs.size(), 0);
+      for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
+        const std::uint64_t n = h->latency.bucket_count(i);
+        if (n == 0) continue;
+        const std::uint64_t upper = LatencyHistogram::bucket_upper_bound(i);
+        for (std::size_t b = 0; b < kHandlerLatencyBoundsNs.size(); ++b)
+          if (upper <= kHandlerLatencyBoundsNs[b]) hs.latency_cumulative[b] += n;
+      }
       s.handlers.push_back(std::move(hs));
     }
     return s;

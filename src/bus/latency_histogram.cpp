@@ -26,6 +26,7 @@ void LatencyHistogram::record(std::uint64_t ns) noexcept {
   auto& b = buckets_[bucket_of(ns)];
   b.store(b.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  sum_.store(sum_.load(std::memory_order_relaxed) + ns, std::memory_order_relaxed);
   if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
 }
 

@@ -21,12 +21,13 @@ struct Run {
   std::string err;
 };
 
-inline Run run_cli(const std::string& args, const std::string& env = "") {
+/// Runs `command` through the shell, stdout captured, stderr to a file.
+inline Run run_cli_command(const std::string& command) {
   static int calls = 0;
   const auto dir =
       scratch_dir("cli_io_" + std::to_string(::getpid()) + "_" + std::to_string(++calls));
   const std::string err_path = dir + "/stderr.txt";
-  const std::string cmd = env + std::string(TRADEBUS_BINARY) + " " + args + " 2>" + err_path;
+  const std::string cmd = command + " 2>" + err_path;
   Run r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -37,6 +38,10 @@ inline Run run_cli(const std::string& args, const std::string& env = "") {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.err = read_file(err_path);
   return r;
+}
+
+inline Run run_cli(const std::string& args, const std::string& env = "") {
+  return run_cli_command(env + std::string(TRADEBUS_BINARY) + " " + args);
 }
 
 // The raw text of a top-level JSON field.

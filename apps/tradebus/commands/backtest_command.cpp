@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "journal_flags.hpp"
 #include "progress_line.hpp"
+#include "serve_flags.hpp"
 #include "strategy_flags.hpp"
 #include "tradebus/backtest/atomic_file.hpp"
 #include "tradebus/backtest/backtest_config.hpp"
@@ -26,6 +27,7 @@ struct BacktestFlags {
   std::string config;
   StrategyFlags strategy;
   JournalFlags journal;
+  ServeFlags serve;
   std::string report, trades;
   std::optional<double> speed;
   std::optional<std::uint64_t> seed, synthetic_candles;
@@ -61,6 +63,16 @@ int run(const BacktestFlags& f) {
     const auto journal = f.journal.make();
     BacktestHooks hooks;
     hooks.observer = journal.get();
+    ServedRun served;
+    if (f.serve.enabled()) {
+      f.serve.options();  // a bad --serve fails before the run
+      hooks.on_engine = [&](TradingEngine& engine, std::shared_ptr<const Portfolio> portfolio,
+                            std::shared_ptr<const Exchange> exchange) {
+        served.start(f.serve, engine, std::move(portfolio), std::move(exchange), cfg.quote_currency,
+                     "tradebus backtest");
+      };
+      hooks.after_run = [&] { served.server->stop(); };
+    }
     ProgressLine bar(!f.no_progress && ::isatty(STDERR_FILENO));
     BacktestResult r = run_backtest(
         cfg, [&](double fraction, std::uint64_t candles) { bar.update(fraction, candles); },
@@ -108,6 +120,7 @@ void add_backtest_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--config", flags->config, "TOML config file (flags override it)");
   flags->strategy.add_to(cmd, "starting cash in the quote currency (10000)");
   flags->journal.add_to(cmd);
+  flags->serve.add_to(cmd);
   cmd->add_option("--report", flags->report, "write a self-contained HTML report here");
   cmd->add_option("--trades", flags->trades, "write every fill as CSV here");
   cmd->add_option("--speed", flags->speed, "pace the replay at N x market time (0: full speed)");

@@ -71,6 +71,10 @@ int run(const BenchFlags& f) {
   const double durable = bench::durable_orders_per_s(400'000 / scale, dir);
   step("recovery of 10k open orders");
   const double recovery = bench::recovery_ms_open_orders(10'000, dir);
+  step("bus throughput with /metrics scraped every 100 ms");
+  const auto metrics_cost = bench::bus_throughput_metrics_cost(20'000'000 / scale);
+  step("/metrics scrape, 50 symbols");
+  const double scrape_ms = bench::metrics_scrape_ms(50);
   step("binance kline message parsing");
   const double ws = bench::ws_kline_parse_per_s(2'000'000 / scale);
   step("binance REST order round trip (fake on loopback)");
@@ -88,12 +92,15 @@ int run(const BenchFlags& f) {
       R"("backtest_candles_per_s":{:.0f},"backtest_candles_per_s_10_symbols":{:.0f},"ws_kline_parse_per_s":{:.0f},)"
       R"("rest_order_roundtrip_p50_us":{:.1f},"reconnect_to_backfill_ms":{:.1f},"outage_end_to_backfill_ms":{:.1f},"journal_events_per_s":{:.0f},)"
       R"("durable_orders_per_s":{:.0f},"recovery_ms_10k_open_orders":{:.1f},)"
+      R"("bus_throughput_eps_metrics_off":{:.0f},"bus_throughput_eps_metrics_on":{:.0f},"metrics_cost_pct":{:.1f},"metrics_scrape_ms_50_symbols":{:.3f},)"
       R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
       json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
       floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, lat.p50_ns,
       lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us, reconnect.from_reconnect_ms,
-      reconnect.from_server_back_ms, journal, durable, recovery, thr_spin / floor.cross_thread_eps,
-      same / floor.same_thread_eps, lat.p50_ns / floor.one_way_latency_ns, f.quick);
+      reconnect.from_server_back_ms, journal, durable, recovery, metrics_cost.off_eps,
+      metrics_cost.on_eps, 100.0 * (1.0 - metrics_cost.on_eps / metrics_cost.off_eps), scrape_ms,
+      thr_spin / floor.cross_thread_eps, same / floor.same_thread_eps,
+      lat.p50_ns / floor.one_way_latency_ns, f.quick);
   if (f.json) {
     std::cout << json << std::endl;
   } else {
@@ -119,6 +126,9 @@ int run(const BenchFlags& f) {
     fmt::print("{:<34} {:>16.0f}\n", "journal_events_per_s", journal);
     fmt::print("{:<34} {:>16.0f}\n", "durable_orders_per_s", durable);
     fmt::print("{:<34} {:>16.1f}\n", "recovery_ms_10k_open_orders", recovery);
+    fmt::print("{:<34} {:>16.0f}\n", "bus_throughput_eps_metrics_off", metrics_cost.off_eps);
+    fmt::print("{:<34} {:>16.0f}\n", "bus_throughput_eps_metrics_on", metrics_cost.on_eps);
+    fmt::print("{:<34} {:>16.3f}\n", "metrics_scrape_ms_50_symbols", scrape_ms);
   }
   return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0 && ws > 0 && rest_us > 0 && journal > 0 &&
           durable > 0 && recovery >= 0 && reconnect.from_reconnect_ms >= 0)

@@ -20,6 +20,7 @@
 
 #include "commands.hpp"
 #include "journal_flags.hpp"
+#include "serve_flags.hpp"
 #include "state_flags.hpp"
 #include "strategy_flags.hpp"
 #include "tradebus/adapters/binance/binance_exchange.hpp"
@@ -35,6 +36,7 @@
 #include "tradebus/marketdata/kline_csv_writer.hpp"
 #include "tradebus/model/event_json.hpp"
 #include "tradebus/model/time_format.hpp"
+#include "tradebus/observability/binance_metrics.hpp"
 #include "tradebus/persistence/dead_letter_store.hpp"
 #include "tradebus/persistence/order_outbox.hpp"
 #include "tradebus/persistence/persistent_paper_exchange.hpp"
@@ -52,6 +54,7 @@ struct LiveFlags {
   StrategyFlags strategy;
   JournalFlags journal;
   StateFlags state;
+  ServeFlags serve;
   std::string ws_url{binance::kBinanceWsUrl};
   std::string rest_url{binance::kBinanceRestUrl};
   std::uint64_t max_candles = 0;
@@ -179,6 +182,7 @@ int run(const LiveFlags& f) {
           "refusing to trade real money without --confirm-live (use `tradebus paper` to try "
           "a strategy on live data with the paper exchange)");
     if (f.duration_s < 0) throw ConfigError("--duration must not be negative");
+    if (f.serve.enabled()) f.serve.options();  // a bad --serve fails before anything starts
     const auto symbols = split_symbols(f.symbols);
     BacktestConfig cfg = build_config(f, symbols);
     const auto registry = StrategyRegistry::with_builtins();
@@ -311,6 +315,23 @@ int run(const LiveFlags& f) {
           },
           "cli.record_trade");
 
+    ServedRun served;
+    if (f.serve.enabled()) {
+      served.registry->add(binance_metrics(collector, live_exchange));
+      served.start(f.serve, engine, portfolio, exchange, cfg.quote_currency,
+                   fmt::format("tradebus {} {}", f.live ? "live" : "paper", f.symbols),
+                   [collector, state] {
+                     Readiness r;
+                     const auto s = collector->stats();
+                     if (s.last_connected_ns == 0)
+                       return Readiness{false, "market data not connected"};
+                     if (state && !state->failure().empty())
+                       return Readiness{false, "state store failed: " + state->failure()};
+                     r.detail = fmt::format("market data connected, {} candles", s.candles);
+                     return r;
+                   });
+    }
+
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
@@ -387,6 +408,8 @@ int run(const LiveFlags& f) {
   } catch (const StateStoreError& e) {
     std::cerr << cmd << ": state: " << e.what() << "\n";
     return 1;
+  } catch (const MetricsServerError& e) {
+    std::cerr << cmd << ": " << e.what() << "\n";
   } catch (const std::exception& e) {
     std::cerr << cmd << ": error: " << e.what() << "\n";
     return 1;
@@ -408,6 +431,7 @@ void add_mode(CLI::App& app, int& exit_code, bool live) {
   f->strategy.add_to(cmd, "cash the risk checks assume (10000)");
   f->journal.add_to(cmd);
   f->state.add_to(cmd, !live, live ? "power" : "process");
+  f->serve.add_to(cmd);
   cmd->add_option("--ws-url", f->ws_url, "market data WebSocket base URL");
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
   cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle to trust instead of the system store");

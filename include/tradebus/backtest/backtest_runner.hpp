@@ -13,6 +13,7 @@
 
 #include "tradebus/backtest/backtest_config.hpp"
 #include "tradebus/bus/event_bus.hpp"
+#include "tradebus/engine/trading_engine.hpp"
 #include "tradebus/execution/portfolio.hpp"
 #include "tradebus/marketdata/candle_replay.hpp"
 #include "tradebus/model/fill.hpp"
@@ -67,6 +68,13 @@ struct BacktestHooks {
   std::vector<std::string> symbols;  ///< The source's symbols (quote currency, report).
   /// Sees every dispatched event on the loop thread (a journal recorder).
   BusObserver* observer = nullptr;
+  /// Called once the engine is wired, before it runs (to attach metrics, say).
+  std::function<void(TradingEngine&, std::shared_ptr<const Portfolio>,
+                     std::shared_ptr<const Exchange>)>
+      on_engine;
+  /// Called when the engine has stopped, before it is destroyed (to stop what on_engine
+  /// attached).
+  std::function<void()> after_run;
 };
 
 /// Called about five times a second from a monitor thread while a backtest runs.

@@ -32,7 +32,16 @@ struct HandlerStats {
   std::uint64_t latency_p50_ns = 0;
   std::uint64_t latency_p99_ns = 0;
   std::uint64_t latency_max_ns = 0;
+  std::uint64_t latency_sum_ns = 0;  ///< Of the sampled calls.
+  /// Sampled calls at or under each bound of kHandlerLatencyBoundsNs (cumulative; a call is
+  /// counted by the upper end of its fine bucket, within 12.5 %).
+  std::vector<std::uint64_t> latency_cumulative;
 };
+
+/// Bucket bounds of HandlerStats::latency_cumulative, in ns (Prometheus-style 1-2.5-5 steps).
+inline constexpr std::array<std::uint64_t, 16> kHandlerLatencyBoundsNs{
+    250,     500,     1'000,   2'500,     5'000,     10'000,     25'000,      50'000,
+    100'000, 250'000, 500'000, 1'000'000, 5'000'000, 25'000'000, 100'000'000, 1'000'000'000};
 
 struct BusStats {
   std::array<QueueStats, kLaneCount> queues{};  ///< Indexed by Lane.

@@ -20,6 +20,7 @@ class LatencyHistogram {
   std::uint64_t quantile(double q) const noexcept;
   std::uint64_t max() const noexcept { return max_.load(std::memory_order_relaxed); }
   std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  std::uint64_t sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
   /// Number of values in bucket i and that bucket's upper bound, for exporters.
   std::uint64_t bucket_count(int i) const noexcept {
     return buckets_[i].load(std::memory_order_relaxed);
@@ -30,6 +31,7 @@ class LatencyHistogram {
  private:
   std::array<std::atomic<std::uint64_t>, kBuckets> buckets_{};
   std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_{0};
   std::atomic<std::uint64_t> max_{0};
 };
 

@@ -579,6 +579,14 @@ void BinanceExchange::stop() {
   if (m.worker.joinable()) m.worker.join();
 }
 
+std::vector<RestEndpointStats> BinanceExchange::rest_stats() const {
+  return impl_->rest->endpoint_stats();
+}
+
+std::int64_t BinanceExchange::used_weight_1m() const {
+  return impl_->rest->used_weight_1m();
+}
+
 BinanceExchangeStats BinanceExchange::stats() const {
   const Impl& m = *impl_;
   BinanceExchangeStats s;

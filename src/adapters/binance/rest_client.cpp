@@ -2,6 +2,8 @@
 // every step has a deadline, while the caller sees a plain blocking function.
 #include "tradebus/adapters/binance/rest_client.hpp"
 
+#include "tradebus/bus/bus_stats.hpp"
+
 #include <poll.h>
 
 #include <atomic>
@@ -103,6 +105,20 @@ struct RestClient::Impl {
   std::int64_t weight_minute = -1;
   std::chrono::steady_clock::time_point hold_until{};
   std::atomic<std::uint64_t> requests{0};
+  mutable std::mutex stats_mu;
+  std::map<std::string, RestEndpointStats> endpoints;
+
+  void count(const std::string& endpoint, int status, std::uint64_t ns, bool answered) {
+    std::lock_guard lk(stats_mu);
+    RestEndpointStats& e = endpoints[endpoint];
+    e.endpoint = endpoint;
+    ++e.by_status[status];
+    if (!answered) return;
+    ++e.timed;
+    e.sum_ns += ns;
+    for (std::size_t b = 0; b < kHandlerLatencyBoundsNs.size(); ++b)
+      if (ns <= kHandlerLatencyBoundsNs[b]) ++e.cumulative[b];
+  }
   std::atomic<std::uint64_t> connections{0};
 
   Impl(RestClientOptions o, std::shared_ptr<const RequestSigner> s)
@@ -266,7 +282,21 @@ RestResponse RestClient::send(HttpMethod method, std::string_view path, std::str
   req.prepare_payload();
 
   m.requests.fetch_add(1, std::memory_order_relaxed);
-  Response res = m.run(std::move(req));
+  const std::string endpoint = fmt::format("{} {}",
+                                           method == HttpMethod::get    ? "GET"
+                                           : method == HttpMethod::post ? "POST"
+                                                                        : "DELETE",
+                                           path);
+  const auto sent_at = std::chrono::steady_clock::now();
+  Response res;
+  try {
+    res = m.run(std::move(req));
+  } catch (const RestUnknownError&) {
+    m.count(endpoint, 0, 0, false);
+    throw;
+  }
+  m.count(endpoint, static_cast<int>(res.result_int()),
+          static_cast<std::uint64_t>((std::chrono::steady_clock::now() - sent_at).count()), true);
 
   RestResponse out;
   out.status = static_cast<int>(res.result_int());
@@ -343,6 +373,14 @@ void RestClient::sleep_for(std::chrono::milliseconds d) {
 
 std::int64_t RestClient::used_weight_1m() const {
   return impl_->used_weight.load();
+}
+
+std::vector<RestEndpointStats> RestClient::endpoint_stats() const {
+  std::lock_guard lk(impl_->stats_mu);
+  std::vector<RestEndpointStats> out;
+  for (const auto& [k, v] : impl_->endpoints)
+    out.push_back(v);
+  return out;
 }
 
 std::uint64_t RestClient::requests_sent() const {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tradebus/adapters/binance/endpoint.hpp"
+#include "tradebus/adapters/binance/rest_client.hpp"
 #include "tradebus/adapters/binance/symbol_filters.hpp"
 #include "tradebus/engine/exchange.hpp"
 
@@ -85,6 +86,8 @@ class BinanceExchange final : public Exchange {
   /// Finishes the request in flight, then stops the worker; idempotent.
   void stop();
   BinanceExchangeStats stats() const;
+  std::vector<RestEndpointStats> rest_stats() const;
+  std::int64_t used_weight_1m() const;
 
  private:
   struct Impl;

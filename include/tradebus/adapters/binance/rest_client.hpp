@@ -10,13 +10,16 @@
 //   - TLS verifies the certificate against the system CA store and the host name (SNI set).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tradebus/adapters/binance/endpoint.hpp"
 
@@ -61,6 +64,15 @@ struct RestClientOptions {
   double weight_slowdown_ratio = 0.9;
 };
 
+struct RestEndpointStats {
+  std::string endpoint;
+  std::map<int, std::uint64_t> by_status;
+  std::uint64_t timed = 0;   ///< Requests with an answer, timed.
+  std::uint64_t sum_ns = 0;  ///< Their total answer time.
+  /// Answers within each bound of kHandlerLatencyBoundsNs (cumulative).
+  std::array<std::uint64_t, 16> cumulative{};
+};
+
 class RestClient {
  public:
   /// Throws EndpointError for a bad URL. `signer` may be null when no signed call is made.
@@ -92,6 +104,9 @@ class RestClient {
 
   std::int64_t used_weight_1m() const;
   std::uint64_t requests_sent() const;
+  /// Requests by endpoint ("POST /api/v3/order") and HTTP status (0: no answer), and the
+  /// answer time per endpoint, for metrics.
+  std::vector<RestEndpointStats> endpoint_stats() const;
   std::uint64_t connections_opened() const;
 
  private:

@@ -176,7 +176,7 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
   const Ctx cx{path};
   const char* known =
       "data, capital, quantity, fee_bps, slippage_bps, max_position, max_notional, report, "
-      "trades, speed, report_points, strategy, strategies, synthetic";
+      "trades, speed, report_points, serve, strategy, strategies, synthetic";
   bool strategies_set = false;
   for (auto&& [k, v] : root) {
     const std::string key(k.str());
@@ -204,6 +204,8 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
       cfg.report_path = string_of(cx, v, key);
     } else if (key == "trades") {
       cfg.trades_path = string_of(cx, v, key);
+    } else if (key == "serve") {
+      cfg.serve = string_of(cx, v, key);
     } else if (key == "report_points") {
       cfg.report_points = static_cast<std::size_t>(int_of(cx, v, key, 10, 1'000'000));
     } else if (key == "speed") {

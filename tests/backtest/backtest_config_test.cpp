@@ -36,6 +36,7 @@ report = "r.html"
 trades = "t.csv"
 speed = 60.0
 report_points = 300
+serve = "127.0.0.1:9100"
 [[strategies]]
 name = "sma_cross"
 id = "fast_sma"
@@ -63,6 +64,7 @@ symbols = ["AAAUSDT:10", "BBBUSDT:20.5"]
   EXPECT_EQ(cfg.trades_path, "t.csv");
   EXPECT_DOUBLE_EQ(cfg.speed, 60.0);
   EXPECT_EQ(cfg.report_points, 300u);
+  EXPECT_EQ(cfg.serve, "127.0.0.1:9100");
   ASSERT_EQ(cfg.strategies.size(), 2u);
   EXPECT_EQ(cfg.strategies[0].id, "fast_sma");
   EXPECT_EQ(cfg.strategies[0].params.at("fast"), "5");

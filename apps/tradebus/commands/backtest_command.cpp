@@ -64,11 +64,13 @@ int run(const BacktestFlags& f) {
     BacktestHooks hooks;
     hooks.observer = journal.get();
     ServedRun served;
-    if (f.serve.enabled()) {
-      f.serve.options();  // a bad --serve fails before the run
+    ServeFlags serve = f.serve;
+    if (!serve.enabled()) serve.serve = cfg.serve;  // the flag wins over the config file
+    if (serve.enabled()) {
+      serve.options();  // a bad address fails before the run
       hooks.on_engine = [&](TradingEngine& engine, std::shared_ptr<const Portfolio> portfolio,
                             std::shared_ptr<const Exchange> exchange) {
-        served.start(f.serve, engine, std::move(portfolio), std::move(exchange), cfg.quote_currency,
+        served.start(serve, engine, std::move(portfolio), std::move(exchange), cfg.quote_currency,
                      "tradebus backtest");
       };
       hooks.after_run = [&] { served.server->stop(); };

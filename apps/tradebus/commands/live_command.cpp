@@ -182,9 +182,11 @@ int run(const LiveFlags& f) {
           "refusing to trade real money without --confirm-live (use `tradebus paper` to try "
           "a strategy on live data with the paper exchange)");
     if (f.duration_s < 0) throw ConfigError("--duration must not be negative");
-    if (f.serve.enabled()) f.serve.options();  // a bad --serve fails before anything starts
     const auto symbols = split_symbols(f.symbols);
     BacktestConfig cfg = build_config(f, symbols);
+    ServeFlags serve = f.serve;
+    if (!serve.enabled()) serve.serve = cfg.serve;  // the flag wins over the config file
+    if (serve.enabled()) serve.options();           // a bad address fails before anything starts
     const auto registry = StrategyRegistry::with_builtins();
     std::vector<std::shared_ptr<Strategy>> strategies;
     for (const auto& spec : cfg.strategies)
@@ -316,19 +318,26 @@ int run(const LiveFlags& f) {
           "cli.record_trade");
 
     ServedRun served;
-    if (f.serve.enabled()) {
+    if (serve.enabled()) {
       served.registry->add(binance_metrics(collector, live_exchange));
-      served.start(f.serve, engine, portfolio, exchange, cfg.quote_currency,
+      served.start(serve, engine, portfolio, exchange, cfg.quote_currency,
                    fmt::format("tradebus {} {}", f.live ? "live" : "paper", f.symbols),
-                   [collector, state] {
-                     Readiness r;
+                   [collector, state, live_exchange] {
                      const auto s = collector->stats();
+                     const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
                      if (s.last_connected_ns == 0)
                        return Readiness{false, "market data not connected"};
+                     // Binance sends kline updates every ~2 s and the collector drops a
+                     // connection silent for 60 s: a minute without a message is no data.
+                     if (s.last_message_ns == 0 || now - s.last_message_ns > 65'000'000'000LL)
+                       return Readiness{false, "no market data message for over a minute"};
+                     if (live_exchange && !live_exchange->reachable())
+                       return Readiness{false, "Binance REST did not answer the last request"};
                      if (state && !state->failure().empty())
                        return Readiness{false, "state store failed: " + state->failure()};
-                     r.detail = fmt::format("market data connected, {} candles", s.candles);
-                     return r;
+                     return Readiness{true,
+                                      fmt::format("market data flowing, {} candles{}", s.candles,
+                                                  state ? ", state store writable" : "")};
                    });
     }
 

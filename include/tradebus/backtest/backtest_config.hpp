@@ -34,11 +34,13 @@ struct BacktestConfig {
   Money capital = Decimal::from_int(10'000);
   std::int64_t fee_bps = 10;
   std::int64_t slippage_bps = 0;
-  Quantity max_position;             ///< 0: no limit
-  Money max_notional;                ///< 0: no limit
-  std::string report_path;           ///< Empty: no HTML report.
-  std::string trades_path;           ///< Empty: no trades CSV.
-  double speed = 0;                  ///< 0: as fast as possible; else x market time.
+  Quantity max_position;    ///< 0: no limit
+  Money max_notional;       ///< 0: no limit
+  std::string report_path;  ///< Empty: no HTML report.
+  std::string trades_path;  ///< Empty: no trades CSV.
+  double speed = 0;         ///< 0: as fast as possible; else x market time.
+  /// "[ADDR:]PORT" for the metrics server and dashboard (--serve); empty: none.
+  std::string serve;
   std::size_t report_points = 2000;  ///< Points kept per chart series (downsampled).
   std::string quote_currency;        ///< Derived from the symbols by validate().
 

@@ -583,6 +583,10 @@ std::vector<RestEndpointStats> BinanceExchange::rest_stats() const {
   return impl_->rest->endpoint_stats();
 }
 
+bool BinanceExchange::reachable() const {
+  return impl_->rest->last_status() != 0;
+}
+
 std::int64_t BinanceExchange::used_weight_1m() const {
   return impl_->rest->used_weight_1m();
 }

@@ -75,6 +75,7 @@ struct KlineCollector::Impl {
   std::atomic<std::uint64_t> candles{0}, backfilled{0}, reconnects{0}, connections{0}, messages{0},
       malformed{0}, other{0}, duplicates{0}, backfill_failures{0}, pings{0};
   std::atomic<std::int64_t> last_connected_ns{0};
+  std::atomic<std::int64_t> last_message_ns{0};
 
   void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -147,6 +148,7 @@ struct KlineCollector::Impl {
 
   void handle(std::string_view text) {
     bump(messages);
+    last_message_ns.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
     KlineMessage m = parser.parse(text);
     if (m.kind == KlineMessageKind::malformed) {
       const auto colon = m.error.find(':');
@@ -322,6 +324,7 @@ KlineCollectorStats KlineCollector::stats() const {
   s.backfill_failures = m.backfill_failures.load();
   s.pings = m.pings.load();
   s.last_connected_ns = m.last_connected_ns.load();
+  s.last_message_ns = m.last_message_ns.load(std::memory_order_relaxed);
   return s;
 }
 

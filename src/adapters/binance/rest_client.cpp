@@ -105,6 +105,7 @@ struct RestClient::Impl {
   std::int64_t weight_minute = -1;
   std::chrono::steady_clock::time_point hold_until{};
   std::atomic<std::uint64_t> requests{0};
+  std::atomic<int> last_status{-1};  // -1: nothing sent yet; 0: the last request got no answer
   mutable std::mutex stats_mu;
   std::map<std::string, RestEndpointStats> endpoints;
 
@@ -293,8 +294,10 @@ RestResponse RestClient::send(HttpMethod method, std::string_view path, std::str
     res = m.run(std::move(req));
   } catch (const RestUnknownError&) {
     m.count(endpoint, 0, 0, false);
+    m.last_status.store(0, std::memory_order_relaxed);
     throw;
   }
+  m.last_status.store(static_cast<int>(res.result_int()), std::memory_order_relaxed);
   m.count(endpoint, static_cast<int>(res.result_int()),
           static_cast<std::uint64_t>((std::chrono::steady_clock::now() - sent_at).count()), true);
 
@@ -373,6 +376,10 @@ void RestClient::sleep_for(std::chrono::milliseconds d) {
 
 std::int64_t RestClient::used_weight_1m() const {
   return impl_->used_weight.load();
+}
+
+int RestClient::last_status() const {
+  return impl_->last_status.load(std::memory_order_relaxed);
 }
 
 std::vector<RestEndpointStats> RestClient::endpoint_stats() const {

@@ -88,6 +88,8 @@ class BinanceExchange final : public Exchange {
   BinanceExchangeStats stats() const;
   std::vector<RestEndpointStats> rest_stats() const;
   std::int64_t used_weight_1m() const;
+  /// False when the last REST request got no answer (network error, time-out).
+  bool reachable() const;
 
  private:
   struct Impl;

@@ -51,6 +51,8 @@ struct KlineCollectorStats {
   std::uint64_t pings = 0;               ///< Server pings answered.
   /// steady_clock time of the last successful (re)connect, in ns since its epoch; 0: never.
   std::int64_t last_connected_ns = 0;
+  /// steady_clock time of the last message received; 0: none yet.
+  std::int64_t last_message_ns = 0;
 };
 
 class KlineCollector final : public DataCollector {

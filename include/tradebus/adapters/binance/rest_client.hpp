@@ -107,6 +107,8 @@ class RestClient {
   /// Requests by endpoint ("POST /api/v3/order") and HTTP status (0: no answer), and the
   /// answer time per endpoint, for metrics.
   std::vector<RestEndpointStats> endpoint_stats() const;
+  /// HTTP status of the last request; 0 when it got no answer, -1 before the first.
+  int last_status() const;
   std::uint64_t connections_opened() const;
 
  private:

@@ -3,6 +3,9 @@
 #include "tradebus/persistence/dead_letter_store.hpp"
 
 #include <atomic>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include <gtest/gtest.h>
 
@@ -66,6 +69,45 @@ TEST(DeadLetters, AFailingHandlerLeavesItsEventAfterItsAttempts) {
   EXPECT_EQ(list[0].attempts, 3);
   EXPECT_EQ(list[0].state, "new");
   EXPECT_EQ(list[0].event.as<Fill>(), fill_event().as<Fill>());
+}
+
+TEST(DeadLetters, ACoroutineHandlerIsRetriedWithBackOffThenDeadLettered) {
+  const auto dir = test::scratch_dir("dlq_coro");
+  auto store = open_state(dir);
+  DeadLetterStore letters(store);
+  EventBusOptions o = bus_options(4);
+  o.handler_retry_backoff = std::chrono::milliseconds(5);
+  EventBus bus(o);
+  bus.set_observer(&letters);
+  std::vector<std::chrono::steady_clock::time_point> calls;  // loop thread only
+  std::atomic<int> later{0};
+  bus.subscribe(
+      EventType::candle_closed,
+      [&](const Event& e) -> boost::asio::awaitable<void> {
+        if (e.timestamp_ns != 1) {
+          ++later;
+          co_return;
+        }
+        calls.push_back(std::chrono::steady_clock::now());
+        throw std::runtime_error("feed down");
+      },
+      "coro.on_candle");
+  bus.start();
+  bus.publish(Event(EventType::candle_closed, Candle{}, 1, "t"));
+  bus.publish(Event(EventType::candle_closed, Candle{}, 2, "t"));
+  ASSERT_TRUE(bus.wait_idle(std::chrono::seconds(10)));
+  bus.shutdown(std::chrono::seconds(5));
+  ASSERT_EQ(calls.size(), 4u);
+  // Back-off doubles from 5 ms: 5, 10, 20 ms between the calls (at least).
+  EXPECT_GE(calls[1] - calls[0], std::chrono::milliseconds(5));
+  EXPECT_GE(calls[2] - calls[1], std::chrono::milliseconds(10));
+  EXPECT_GE(calls[3] - calls[2], std::chrono::milliseconds(20));
+  EXPECT_EQ(later.load(), 1) << "the next event was handled after the dead letter";
+  const auto list = letters.list();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].handler, "coro.on_candle");
+  EXPECT_EQ(list[0].attempts, 4);
+  EXPECT_EQ(list[0].error, "feed down");
 }
 
 TEST(DeadLetters, RetryGoesToThatHandlerOnlyAndDropRemoves) {

@@ -260,3 +260,54 @@ TEST(BinanceExchange, ReadsAccountBalancesWithASignedRequest) {
   // 100,000 USDT less the notional and the fee, exactly.
   EXPECT_EQ(held["USDT"], Decimal::from_int(100'000) - Decimal::mul(f.price, f.quantity) - f.fee);
 }
+
+// Recovery: what Binance did with an order the previous process may have sent.
+TEST(BinanceRecovery, LooksOrdersUpByClientIdAfterTheRecvWindowHasPassed) {
+  Rig rig;
+  {
+    auto first = rig.exchange();  // "the previous process": places one order, then dies
+    first->submit(market_buy("rec-1"));
+    ASSERT_TRUE(eventually([&] { return orders_with_id(rig.fake, "rec-1") == 1; }));
+    ASSERT_TRUE(first->wait_idle(5s));
+  }
+  auto x = rig.exchange();
+  const auto t0 = std::chrono::steady_clock::now();
+  const OrderLookup found = x->look_up(market_buy("rec-1"));
+  // "Absent" is only sure once a request sent before this start can no longer be accepted.
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 400ms);
+  ASSERT_EQ(found.outcome, OrderLookup::Outcome::found) << found.detail;
+  EXPECT_EQ(found.status, OrderStatus::filled);
+  ASSERT_EQ(found.fills.size(), 1u);
+  EXPECT_EQ(found.fills[0].quantity, Decimal::from_string("0.01"));
+  EXPECT_TRUE(found.fills[0].order_complete);
+  EXPECT_NE(found.fills[0].trade_id, 0u);
+
+  const OrderLookup absent = x->look_up(market_buy("rec-never-sent"));
+  EXPECT_EQ(absent.outcome, OrderLookup::Outcome::absent);
+  EXPECT_EQ(orders_with_id(rig.fake, "rec-never-sent"), 0u) << "a look-up placed an order";
+}
+
+TEST(BinanceRecovery, NothingIsSentWhileTheEngineCannotRecordTheOrder) {
+  struct FailingRecords final : ExecutionReports {
+    std::mutex mu;
+    std::vector<std::string> rejections;
+    void on_fill(const Fill&) override {}
+    void on_rejected(const Order&, std::string_view why) override {
+      std::lock_guard lock(mu);
+      rejections.emplace_back(why);
+    }
+    void on_canceled(const Order&, std::string_view) override {}
+    void wait_recorded() override { throw std::runtime_error("disk full"); }
+  } failing;
+  Rig rig;
+  auto x = rig.exchange();
+  x->attach(failing);
+  x->submit(market_buy("rec-2"));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(failing.mu);
+    return !failing.rejections.empty();
+  }));
+  EXPECT_EQ(rig.fake.order_requests(), 0u);
+  std::lock_guard lock(failing.mu);
+  EXPECT_NE(failing.rejections[0].find("not sent: disk full"), std::string::npos);
+}

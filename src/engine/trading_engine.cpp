@@ -307,10 +307,17 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
-    for (const StoredOrder& so : stored.unfinished) {
+    // Ask first, act after: every look-up is answered before anything is resubmitted, so an
+    // exchange that serves look-ups and sends orders on one connection never has both going.
+    std::vector<OrderLookup> answers;
+    answers.reserve(stored.unfinished.size());
+    for (const StoredOrder& so : stored.unfinished)
+      answers.push_back(look_up_until_sure(so.order));
+    for (std::size_t i = 0; i < stored.unfinished.size(); ++i) {
+      const StoredOrder& so = stored.unfinished[i];
+      const OrderLookup& found = answers[i];
       Order o = so.order;
       std::vector<Fill>& have = known[std::string(o.client_order_id.view())];
-      const OrderLookup found = look_up_until_sure(o);
       if (found.outcome == OrderLookup::Outcome::absent) {
         if (now_ns - so.recorded_ns > options.resubmit_window.count()) {
           o.status = OrderStatus::expired;

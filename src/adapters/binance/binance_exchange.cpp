@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -17,9 +18,10 @@ namespace tradebus::binance {
 namespace {
 
 struct Command {
-  enum class Kind { submit, cancel } kind = Kind::submit;
+  enum class Kind { submit, cancel, look_up } kind = Kind::submit;
   Order order;
   ClientOrderId id;
+  std::shared_ptr<std::promise<OrderLookup>> answer;  // look_up
 };
 
 struct Tracked {
@@ -421,10 +423,19 @@ struct BinanceExchange::Impl {
       busy = true;
       lock.unlock();
       try {
-        if (cmd.kind == Command::Kind::submit)
+        if (cmd.kind == Command::Kind::submit) {
           place(cmd.order);
-        else
+        } else if (cmd.kind == Command::Kind::cancel) {
           cancel_order(cmd.id);
+        } else {
+          try {
+            cmd.answer->set_value(look_up(cmd.order));
+          } catch (const std::exception& e) {
+            OrderLookup unknown;
+            unknown.detail = e.what();
+            cmd.answer->set_value(unknown);
+          }
+        }
       } catch (const RestCanceled&) {
         spdlog::error("Binance order {}: stopped before its outcome was known",
                       cmd.order.client_order_id.view());
@@ -522,7 +533,7 @@ void BinanceExchange::submit(const Order& order) {
   {
     std::lock_guard lock(m.mu);
     if (m.worker.joinable() && !m.stopping) {
-      m.queue.push_back({Command::Kind::submit, order, order.client_order_id});
+      m.queue.push_back({Command::Kind::submit, order, order.client_order_id, nullptr});
       m.cv.notify_one();
       return;
     }
@@ -534,12 +545,27 @@ void BinanceExchange::cancel(const ClientOrderId& id) {
   Impl& m = *impl_;
   std::lock_guard lock(m.mu);
   if (!m.worker.joinable() || m.stopping) return;
-  m.queue.push_back({Command::Kind::cancel, Order{}, id});
+  m.queue.push_back({Command::Kind::cancel, Order{}, id, nullptr});
   m.cv.notify_one();
 }
 
 OrderLookup BinanceExchange::look_up(const Order& order) {
-  return impl_->look_up(order);
+  // The worker owns the REST connection (one request at a time on it): the look-up waits its
+  // turn in the worker's queue.
+  Impl& m = *impl_;
+  auto answer = std::make_shared<std::promise<OrderLookup>>();
+  auto result = answer->get_future();
+  {
+    std::lock_guard lock(m.mu);
+    if (!m.worker.joinable() || m.stopping) {
+      OrderLookup r;
+      r.detail = "Binance exchange is not connected";
+      return r;
+    }
+    m.queue.push_back({Command::Kind::look_up, order, order.client_order_id, answer});
+    m.cv.notify_one();
+  }
+  return result.get();
 }
 
 void BinanceExchange::resume(const Order& order, const std::vector<Fill>& known) {

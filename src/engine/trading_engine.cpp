@@ -191,20 +191,18 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     bus.publish(Event(EventType::order_filled, f, f.time_ns, SourceId::truncated(exchange_name())));
   }
   void on_rejected(const Order& o, std::string_view reason) override {
-    Order r = o;
-    r.status = OrderStatus::rejected;
-    r.reason = FixedString<47>::truncated(reason);
-    if (store) record([&] { store->record_order(r); });
-    bus.publish(
-        Event(EventType::order_rejected, r, o.created_ns, SourceId::truncated(exchange_name())));
+    report_closed(o, OrderStatus::rejected, EventType::order_rejected, reason);
   }
   void on_canceled(const Order& o, std::string_view reason) override {
+    report_closed(o, OrderStatus::canceled, EventType::order_canceled, reason);
+  }
+  // Records the final state, then publishes it (the store first: see OrderStore).
+  void report_closed(const Order& o, OrderStatus status, EventType type, std::string_view why) {
     Order r = o;
-    r.status = OrderStatus::canceled;
-    r.reason = FixedString<47>::truncated(reason);
+    r.status = status;
+    r.reason = FixedString<47>::truncated(why);
     if (store) record([&] { store->record_order(r); });
-    bus.publish(
-        Event(EventType::order_canceled, r, o.created_ns, SourceId::truncated(exchange_name())));
+    bus.publish(Event(type, r, o.created_ns, SourceId::truncated(exchange_name())));
   }
   void on_acknowledged(const Order& o) override {
     if (!store) return;

@@ -109,18 +109,6 @@ std::int64_t wall_clock_ns() {
       .count();
 }
 
-std::string encode_payload(const Order& o) {
-  std::string out;
-  encode_event(Event(EventType::order_created, o, 0, "store"), out);
-  return out;
-}
-
-std::string encode_payload(const Fill& f) {
-  std::string out;
-  encode_event(Event(EventType::order_filled, f, 0, "store"), out);
-  return out;
-}
-
 Order decode_order(std::string_view blob, const std::string& where) {
   Event e;
   std::string error;

@@ -106,9 +106,6 @@ std::string_view StateStore::Impl::encoded(const T& payload) {
 
 /// Wall-clock nanoseconds, for "recorded at" columns.
 std::int64_t wall_clock_ns();
-/// Encodes an order or fill as an event body (event_codec) for a BLOB column.
-std::string encode_payload(const Order& o);
-std::string encode_payload(const Fill& f);
 Order decode_order(std::string_view blob, const std::string& where);
 Fill decode_fill(std::string_view blob, const std::string& where);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fake_binance.hpp"
+#include "support/eventually.hpp"
 #include "tradebus/model/candle.hpp"
 
 namespace tradebus::test {
@@ -47,17 +48,6 @@ inline fakes::FakeSymbol fake_symbol(const std::string& symbol, std::vector<Cand
   s.base_asset = symbol.substr(0, symbol.size() - 4);
   s.candles = std::move(candles);
   return s;
-}
-
-/// Polls `done` every 5 ms for up to `limit`; true when it became true.
-template <class F>
-bool eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
 }
 
 }  // namespace tradebus::test

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   tradebus::cli::add_demo_command(app, exit_code);
   tradebus::cli::add_bench_command(app, exit_code);
   tradebus::cli::add_live_commands(app, exit_code);
+  tradebus::cli::add_scale_out_commands(app, exit_code);
   tradebus::cli::add_fetch_klines_command(app, exit_code);
   tradebus::cli::add_journal_commands(app, exit_code);
   tradebus::cli::add_state_commands(app, exit_code);

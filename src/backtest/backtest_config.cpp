@@ -176,7 +176,7 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
   const Ctx cx{path};
   const char* known =
       "data, capital, quantity, fee_bps, slippage_bps, max_position, max_notional, report, "
-      "trades, speed, report_points, serve, strategy, strategies, synthetic";
+      "trades, speed, report_points, serve, strategy, strategies, synthetic, redis";
   bool strategies_set = false;
   for (auto&& [k, v] : root) {
     const std::string key(k.str());
@@ -206,6 +206,8 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
       cfg.trades_path = string_of(cx, v, key);
     } else if (key == "serve") {
       cfg.serve = string_of(cx, v, key);
+    } else if (key == "redis") {
+      // The scale-out roles' section, read by tradebus::redis::load_redis_config.
     } else if (key == "report_points") {
       cfg.report_points = static_cast<std::size_t>(int_of(cx, v, key, 10, 1'000'000));
     } else if (key == "speed") {

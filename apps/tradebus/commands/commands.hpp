@@ -10,7 +10,8 @@ namespace tradebus::cli {
 void add_backtest_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
-void add_live_commands(CLI::App& app, int& exit_code);  // paper, live
+void add_live_commands(CLI::App& app, int& exit_code);       // paper, live, execute
+void add_scale_out_commands(CLI::App& app, int& exit_code);  // collect, strategy
 void add_fetch_klines_command(CLI::App& app, int& exit_code);
 void add_journal_commands(CLI::App& app, int& exit_code);  // journal cat, replay
 void add_state_commands(CLI::App& app, int& exit_code);    // dlq, orders

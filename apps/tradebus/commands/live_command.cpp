@@ -20,9 +20,11 @@
 
 #include "commands.hpp"
 #include "journal_flags.hpp"
+#include "redis_flags.hpp"
 #include "serve_flags.hpp"
 #include "state_flags.hpp"
 #include "strategy_flags.hpp"
+#include "symbols_flag.hpp"
 #include "tradebus/adapters/binance/binance_exchange.hpp"
 #include "tradebus/adapters/binance/kline_collector.hpp"
 #include "tradebus/adapters/binance/request_signer.hpp"
@@ -42,12 +44,19 @@
 #include "tradebus/persistence/persistent_paper_exchange.hpp"
 #include "tradebus/strategies/strategy_params.hpp"
 #include "tradebus/strategies/strategy_registry.hpp"
+#include "tradebus/transport/redis/redis_event_publisher.hpp"
+#include "tradebus/transport/redis/redis_stream_source.hpp"
+#include "tradebus/transport/redis/stream_wire.hpp"
 
 namespace tradebus::cli {
 namespace {
 
 struct LiveFlags {
   bool live = false;
+  bool execute = false;  // the scale-out executor: signals and candles from Redis
+  RedisFlags redis;
+  std::string group = "execute";
+  std::string member = "executor";
   std::string symbols;
   std::string interval = "1m";
   std::string config;
@@ -71,20 +80,6 @@ struct LiveFlags {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-std::vector<std::string> split_symbols(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string s;
-  while (std::getline(ss, s, ',')) {
-    for (char& c : s)
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (s.empty()) throw ConfigError(fmt::format("--symbols '{}': an empty symbol", text));
-    out.push_back(s);
-  }
-  if (out.empty()) throw ConfigError("--symbols: give at least one symbol, like BTCUSDT,ETHUSDT");
-  return out;
-}
 
 BacktestConfig build_config(const LiveFlags& f, const std::vector<std::string>& symbols) {
   BacktestConfig cfg;
@@ -175,7 +170,8 @@ std::string json_positions(const Portfolio& p) {
 }
 
 int run(const LiveFlags& f) {
-  const char* cmd = f.live ? "tradebus live" : "tradebus paper";
+  const char* cmd = f.execute ? "tradebus execute" : f.live ? "tradebus live" : "tradebus paper";
+  const char* mode = f.execute ? "execute" : f.live ? "live" : "paper";
   try {
     if (f.live && !f.confirm_live)
       throw UsageError(
@@ -188,10 +184,16 @@ int run(const LiveFlags& f) {
     if (!serve.enabled()) serve.serve = cfg.serve;  // the flag wins over the config file
     if (serve.enabled()) serve.options();           // a bad address fails before anything starts
     const auto registry = StrategyRegistry::with_builtins();
+    const auto redis_cfg = f.redis.resolve(f.config);
+    if (f.execute && redis_cfg.url.empty())
+      throw ConfigError("tradebus execute needs --redis URL (or url in the config's [redis])");
+    if (f.execute && f.state.none)
+      throw UsageError("the executor needs a state directory (its durable outbox)");
     std::vector<std::shared_ptr<Strategy>> strategies;
-    for (const auto& spec : cfg.strategies)
-      strategies.push_back(
-          registry.create(spec.name, spec.id, StrategyParams(spec.name, spec.params)));
+    if (!f.execute)  // the executor's signals come from the strategy group
+      for (const auto& spec : cfg.strategies)
+        strategies.push_back(
+            registry.create(spec.name, spec.id, StrategyParams(spec.name, spec.params)));
 
     binance::KlineCollectorOptions co;
     co.symbols = symbols;
@@ -201,10 +203,13 @@ int run(const LiveFlags& f) {
     co.max_candles = f.max_candles;
     co.ca_file = f.ca_file;
     std::shared_ptr<binance::KlineCollector> collector;
-    try {
-      collector = std::make_shared<binance::KlineCollector>(co);
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(e.what());
+    std::shared_ptr<redis::RedisStreamSource> source;
+    if (!f.execute) {
+      try {
+        collector = std::make_shared<binance::KlineCollector>(co);
+      } catch (const std::invalid_argument& e) {
+        throw ConfigError(e.what());
+      }
     }
 
     std::pair<std::string, std::string> keys;
@@ -304,7 +309,50 @@ int run(const LiveFlags& f) {
                                 .count());
     engine.set_order_manager(std::make_shared<DefaultOrderManager>(om, portfolio));
     engine.set_exchange(exchange);
-    engine.set_data_collector(collector);
+    std::unique_ptr<redis::RedisEventPublisher> publisher;
+    if (!redis_cfg.url.empty()) {
+      redis::StreamNames names{redis_cfg.prefix};
+      const auto endpoint = redis::parse_redis_url(redis_cfg.url);
+      const auto types = redis_cfg.publish.value_or(
+          std::vector<EventType>{EventType::order_created, EventType::order_filled,
+                                 EventType::order_rejected, EventType::order_canceled});
+      if (!types.empty()) {
+        redis::RedisPublisherOptions po;
+        po.endpoint = endpoint;
+        po.names = names;
+        po.market_data_maxlen = redis_cfg.market_data_maxlen;
+        publisher = std::make_unique<redis::RedisEventPublisher>(po);
+        publisher->attach(engine.bus(), types);
+        publisher->start();
+      }
+      if (f.execute) {
+        redis::RedisSourceOptions so;
+        so.endpoint = endpoint;
+        so.stream = names.execution();
+        so.group = f.group;
+        so.consumer = f.member;
+        so.claim_idle = redis_cfg.claim_idle;
+        so.max_candles = f.max_candles;
+        // XACK only once what the entries caused is handled and in the outbox on disk.
+        so.ack_barrier = [&engine, store = state] {
+          while (!engine.stop_requested())
+            if (engine.bus().wait_idle(std::chrono::milliseconds(200))) {
+              try {
+                store->wait_durable();
+                return true;
+              } catch (const std::exception&) {
+                return false;  // the engine stops on the store's failure
+              }
+            }
+          return false;
+        };
+        source = std::make_shared<redis::RedisStreamSource>(so);
+      }
+    }
+    if (source)
+      engine.set_data_collector(source);
+    else
+      engine.set_data_collector(collector);
     for (auto& s : strategies)
       engine.add_strategy(std::move(s));
     if (recorder) engine.add_candle_observer([&](const Candle& c) { recorder->record(c); });
@@ -319,10 +367,19 @@ int run(const LiveFlags& f) {
 
     ServedRun served;
     if (serve.enabled()) {
-      served.registry->add(binance_metrics(collector, live_exchange));
+      if (collector) served.registry->add(binance_metrics(collector, live_exchange));
       served.start(serve, engine, portfolio, exchange, cfg.quote_currency,
-                   fmt::format("tradebus {} {}", f.live ? "live" : "paper", f.symbols),
-                   [collector, state, live_exchange] {
+                   fmt::format("tradebus {} {}", mode, f.symbols),
+                   [collector, source, state, live_exchange] {
+                     if (source) {
+                       const auto rs = source->stats();
+                       if (!rs.connected) return Readiness{false, "redis not connected"};
+                       if (state && !state->failure().empty())
+                         return Readiness{false, "state store failed: " + state->failure()};
+                       return Readiness{true, fmt::format("reading redis, {} candles and {} "
+                                                          "signals so far",
+                                                          rs.candles, rs.signals)};
+                     }
                      const auto s = collector->stats();
                      const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
                      if (s.last_connected_ns == 0)
@@ -360,11 +417,31 @@ int run(const LiveFlags& f) {
     cv.notify_all();
     if (timer.joinable()) timer.join();
     if (live_exchange) live_exchange->stop();
+    if (publisher) publisher->stop(std::chrono::seconds(10));
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const auto c = engine.counters();
-    const auto s = collector->stats();
+    auto c = engine.counters();
+    binance::KlineCollectorStats s;
+    std::string redis_json;
+    if (collector) s = collector->stats();
+    if (source) {
+      const auto r = source->stats();
+      c.signals = r.signals;  // made by the strategy group, not by this engine
+      s.reconnects = r.reconnects;
+      s.malformed_messages = r.malformed;
+      s.duplicates_skipped = r.duplicates_skipped;
+      redis_json = fmt::format(
+          R"(,"redis":{{"entries":{},"acknowledged":{},"claimed":{},"malformed":{},"duplicates_skipped":{},"reconnects":{},"trims":{}}})",
+          r.entries, r.acknowledged, r.claimed, r.malformed, r.duplicates_skipped, r.reconnects,
+          r.trims);
+    }
+    if (publisher) {
+      const auto p = publisher->stats();
+      redis_json += fmt::format(
+          R"(,"redis_published":{{"sent":{},"dropped":{},"unsent":{},"reconnects":{}}})", p.sent,
+          p.dropped, p.unsent, p.reconnects);
+    }
     const auto rec = engine.recovery();
     if (f.json) {
       std::string exch;
@@ -378,11 +455,12 @@ int run(const LiveFlags& f) {
           R"(,"repeated_signals":{},"recovery":{{"unfinished":{},"adopted":{},"resubmitted":{},"expired":{},"fills_recovered":{},"fills_replayed":{},"ms":{:.1f}}})",
           c.repeated_signals, rec.unfinished, rec.adopted, rec.resubmitted, rec.expired,
           rec.fills_recovered, rec.fills_replayed, static_cast<double>(rec.duration_ns) / 1e6);
+      exch += redis_json;
       std::cout
           << fmt::format(
                  R"({{"mode":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
-                 f.live ? "live" : "paper", c.candles, c.signals, c.orders, c.fills, c.rejected,
-                 s.reconnects, s.backfilled_candles, s.malformed_messages, s.duplicates_skipped,
+                 mode, c.candles, c.signals, c.orders, c.fills, c.rejected, s.reconnects,
+                 s.backfilled_candles, s.malformed_messages, s.duplicates_skipped,
                  s.backfill_failures, json_positions(*portfolio), portfolio->cash().to_string(),
                  portfolio->equity().to_string(), portfolio->realized_pnl().to_string(),
                  portfolio->fees_paid().to_string(), cfg.quote_currency, elapsed,
@@ -393,10 +471,12 @@ int run(const LiveFlags& f) {
           "{} summary\n  candles                {} ({} backfilled, {} reconnects, {} malformed "
           "messages)\n  signals / orders       {} / {}\n  fills / rejected       {} / {}\n  "
           "cash / equity          {} / {} {}\n",
-          f.live ? "Live" : "Paper", c.candles, s.backfilled_candles, s.reconnects,
-          s.malformed_messages, c.signals, c.orders, c.fills, c.rejected,
-          portfolio->cash().to_string_fixed(2), portfolio->equity().to_string_fixed(2),
-          cfg.quote_currency);
+          f.execute ? "Execute"
+          : f.live  ? "Live"
+                    : "Paper",
+          c.candles, s.backfilled_candles, s.reconnects, s.malformed_messages, c.signals, c.orders,
+          c.fills, c.rejected, portfolio->cash().to_string_fixed(2),
+          portfolio->equity().to_string_fixed(2), cfg.quote_currency);
       for (const auto& [sym, pos] : portfolio->positions())
         std::cout << fmt::format("  position {:<14} {}\n", sym.view(), pos.quantity.to_string());
     }
@@ -417,6 +497,8 @@ int run(const LiveFlags& f) {
   } catch (const StateStoreError& e) {
     std::cerr << cmd << ": state: " << e.what() << "\n";
     return 1;
+  } catch (const redis::RedisConfigError& e) {
+    std::cerr << cmd << ": config error: " << e.what() << "\n";
   } catch (const MetricsServerError& e) {
     std::cerr << cmd << ": " << e.what() << "\n";
   } catch (const std::exception& e) {
@@ -426,20 +508,31 @@ int run(const LiveFlags& f) {
   return 2;
 }
 
-void add_mode(CLI::App& app, int& exit_code, bool live) {
+void add_mode(CLI::App& app, int& exit_code, bool live, bool execute = false) {
   auto f = std::make_shared<LiveFlags>();
   f->live = live;
+  f->execute = execute;
   auto* cmd = app.add_subcommand(
-      live ? "live" : "paper",
-      live ? "Trade real money on Binance from live market data (needs --confirm-live)"
-           : "Run strategies on live Binance market data with the paper exchange");
+      execute ? "execute"
+      : live  ? "live"
+              : "paper",
+      execute ? "Scale-out role: signals and candles from Redis -> orders (paper exchange, or "
+                "Binance with --live --confirm-live), durable outbox"
+      : live  ? "Trade real money on Binance from live market data (needs --confirm-live)"
+              : "Run strategies on live Binance market data with the paper exchange");
   cmd->add_option("--symbols", f->symbols, "comma-separated symbols, like BTCUSDT,ETHUSDT")
       ->required();
   cmd->add_option("--interval", f->interval, "kline interval (1m)");
   cmd->add_option("--config", f->config, "TOML config (strategies, quantity, risk; flags win)");
   f->strategy.add_to(cmd, "cash the risk checks assume (10000)");
   f->journal.add_to(cmd);
-  f->state.add_to(cmd, !live, live ? "power" : "process");
+  f->state.add_to(cmd, !live && !execute, live ? "power" : "process");
+  f->redis.add_to(cmd, execute);
+  if (execute) {
+    cmd->add_flag("--live", f->live, "send the orders to Binance (needs --confirm-live too)");
+    cmd->add_option("--group", f->group, "consumer group of the execution stream (execute)");
+    cmd->add_option("--member", f->member, "consumer name in that group (executor)");
+  }
   f->serve.add_to(cmd);
   cmd->add_option("--ws-url", f->ws_url, "market data WebSocket base URL");
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
@@ -450,7 +543,7 @@ void add_mode(CLI::App& app, int& exit_code, bool live) {
   cmd->add_option("--trades", f->trades, "append every fill to this CSV");
   cmd->add_option("--record-klines", f->record_klines,
                   "append every closed candle to DIR/SYMBOL-INTERVAL.csv (data-dump layout)");
-  if (live) {
+  if (live || execute) {
     cmd->add_flag("--confirm-live", f->confirm_live, "yes, send real orders");
     cmd->add_option("--key-file", f->key_file,
                     "file with the API key (line 1) and secret (line 2), mode 600");
@@ -467,6 +560,7 @@ void add_mode(CLI::App& app, int& exit_code, bool live) {
 void add_live_commands(CLI::App& app, int& exit_code) {
   add_mode(app, exit_code, false);
   add_mode(app, exit_code, true);
+  add_mode(app, exit_code, false, true);
 }
 
 }  // namespace tradebus::cli

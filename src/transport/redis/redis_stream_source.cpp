@@ -1,5 +1,6 @@
 #include "tradebus/transport/redis/redis_stream_source.hpp"
 
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -95,7 +96,8 @@ struct RedisStreamSource::Impl {
       std::optional<Symbol> skipping;
       for (auto& e : events) {
         if (const auto* c = e.get_if<Candle>()) {
-          auto& last = last_open[c->symbol];
+          auto& last = last_open.try_emplace(c->symbol, std::numeric_limits<std::int64_t>::min())
+                           .first->second;
           if (c->open_time_ns <= last) {
             skipping = c->symbol;
             ++dups;

@@ -1,6 +1,7 @@
 #include "tradebus/transport/redis/strategy_group_member.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -68,8 +69,10 @@ struct SymbolState {
   std::string stream;
   std::string owner_key;
   std::vector<std::shared_ptr<Strategy>> strategies;
-  std::int64_t last_open = 0;
-  std::int64_t last_close = 0;
+  // Open and close time of the last candle processed (none yet: the lowest value, so that a
+  // candle at the epoch is not taken for a repeat).
+  std::int64_t last_open = std::numeric_limits<std::int64_t>::min();
+  std::int64_t last_close = std::numeric_limits<std::int64_t>::min();
   bool catching_up = true;  // reading our own unacknowledged entries ("0") before new ones
 };
 
@@ -277,7 +280,9 @@ struct StrategyGroupMember::Impl {
           ++dups;
           continue;
         }
-        if (st.last_close && c->open_time_ns > st.last_close + 1'000'000) ++gaps;
+        if (st.last_close != std::numeric_limits<std::int64_t>::min() &&
+            c->open_time_ns > st.last_close + 1'000'000)
+          ++gaps;
         sink.signals.clear();
         for (auto& s : st.strategies)
           s->on_candle(*c, sink);

@@ -119,6 +119,7 @@ TEST(StrategyGroup, ASilentMembersUnacknowledgedCandlesAreClaimedAndProcessedOnc
   const auto series = std::vector<std::vector<Candle>>{test::walk_candles("BTCUSDT", 300)};
   redis::RedisPublisherOptions po;
   po.endpoint = server.endpoint();
+  po.events_per_entry = 1;  // one candle per entry, so the ghost can hold 120 of them
   redis::RedisEventPublisher publisher(po);
   publisher.start();
   publish_all(publisher, series, 0, 300);
@@ -177,6 +178,7 @@ TEST(StrategyGroup, MembersPauseWhileTheExecutorIsBehindAndCatchUpAfter) {
   m.start();
   redis::RedisPublisherOptions po;
   po.endpoint = server.endpoint();
+  po.events_per_entry = 1;
   redis::RedisEventPublisher publisher(po);
   publisher.start();
   publish_all(publisher, series, 0, 200);

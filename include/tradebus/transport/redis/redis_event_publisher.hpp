@@ -27,7 +27,10 @@ struct RedisPublisherOptions {
   StreamNames names;
   std::size_t market_data_maxlen = 10'000;
   std::size_t capacity = 1'000;  ///< Events buffered while Redis is slow or away.
-  std::size_t batch = 256;       ///< XADDs per pipelined round trip.
+  std::size_t batch = 256;       ///< Events per pipelined round trip.
+  /// Events for one stream in the same round trip share an entry, up to this many (1: one
+  /// entry per event). Readers take an entry whole, so this is also their unit of claiming.
+  std::size_t events_per_entry = 64;
   std::chrono::milliseconds max_backoff{5'000};
 };
 
@@ -38,7 +41,8 @@ struct RedisPublisherStats {
   std::uint64_t refused = 0;     ///< XADDs Redis answered with an error (logged, not retried).
   std::uint64_t reconnects = 0;  ///< Connection losses survived.
   std::uint64_t batches = 0;
-  std::uint64_t unsent = 0;  ///< Still buffered when stop() gave up.
+  std::uint64_t entries = 0;  ///< Stream entries written (events share them under load).
+  std::uint64_t unsent = 0;   ///< Still buffered when stop() gave up.
   std::size_t buffered = 0;
   bool connected = false;
 };

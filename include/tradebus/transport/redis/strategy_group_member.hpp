@@ -43,7 +43,7 @@ struct StrategyMemberOptions {
   /// Lease time-to-live: a member silent this long loses its symbols to the others, and this is
   /// how long its unacknowledged entries stay idle before they are claimed.
   std::chrono::milliseconds lease{5'000};
-  std::size_t count = 512;  ///< Entries per read.
+  std::size_t count = 64;  ///< Entries per read (an entry holds up to 64 candles).
   std::chrono::milliseconds block{200};
   /// Back-pressure: no new candle is read while {prefix}:exec holds this many entries (one per
   /// batch written) or more; the executor trims what it acknowledged, so this bounds its backlog.
@@ -59,7 +59,8 @@ struct StrategyMemberStats {
   std::uint64_t takeovers = 0;       ///< Symbols taken (at start, from a silent or leaving member).
   std::uint64_t released = 0;        ///< Symbols handed to a member that wants them.
   std::uint64_t leases_lost = 0;     ///< Symbols whose lease expired under us (we were too slow).
-  std::uint64_t claimed = 0;         ///< Entries claimed from other members.
+  std::uint64_t claimed = 0;         ///< Unacknowledged entries taken over with a symbol (a silent
+                                     ///< member's, or our own from before a restart).
   std::uint64_t warmup_candles = 0;  ///< History replayed to rebuild state.
   std::uint64_t malformed = 0;
   std::uint64_t duplicates_skipped = 0;  ///< Candles with an open time already processed.

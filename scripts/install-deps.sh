@@ -7,7 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev clang-format openssl
   libboost1.81-dev libssl-dev ca-certificates
-  libsimdjson-dev libsqlite3-dev libhiredis-dev redis-server
+  libsimdjson-dev libsqlite3-dev libhiredis-dev
+  # redis-server: the scale-out tests start their own; redis-tools: redis-benchmark for the bench.
+  redis-server redis-tools
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev

@@ -79,4 +79,19 @@ struct ReconnectTimes {
 /// After a 500 ms outage of the fake's streams; -1 if no candle was backfilled.
 ReconnectTimes reconnect_to_backfill_ms();
 
+/// Collector -> strategy member over a redis-server this starts on a free port (no persistence):
+/// events/s with `events` candles in flight over 4 symbols, p50 of one candle's trip, and
+/// redis-benchmark's XADD rate with the same pipeline depth and entry size. -1 where it could
+/// not measure (note says why).
+struct RedisFigures {
+  double events_per_s = -1;                ///< Up to 64 events per stream entry (the default).
+  double events_per_s_one_per_entry = -1;  ///< Every event its own entry.
+  double latency_p50_us = -1;
+  double redis_benchmark_xadd_per_s = -1;
+  std::size_t entry_bytes = 0;
+  std::size_t batch = 0;
+  std::string note;
+};
+RedisFigures redis_transport(std::uint64_t events, const std::string& dir);
+
 }  // namespace tradebus::bench

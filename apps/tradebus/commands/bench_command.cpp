@@ -81,6 +81,9 @@ int run(const BenchFlags& f) {
   const double rest_us = bench::rest_order_roundtrip_p50_us(5'000 / scale);
   step("stream outage to first backfilled candle");
   const auto reconnect = bench::reconnect_to_backfill_ms();
+  step("collector -> strategy over a local Redis");
+  const auto rf = bench::redis_transport(400'000 / scale, dir + "/redis");
+  if (!rf.note.empty()) std::cerr << "redis: " << rf.note << "\n";
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 
@@ -93,13 +96,17 @@ int run(const BenchFlags& f) {
       R"("rest_order_roundtrip_p50_us":{:.1f},"reconnect_to_backfill_ms":{:.1f},"outage_end_to_backfill_ms":{:.1f},"journal_events_per_s":{:.0f},)"
       R"("durable_orders_per_s":{:.0f},"recovery_ms_10k_open_orders":{:.1f},)"
       R"("bus_throughput_eps_metrics_off":{:.0f},"bus_throughput_eps_metrics_on":{:.0f},"metrics_cost_pct":{:.1f},"metrics_scrape_ms_50_symbols":{:.3f},)"
+      R"("redis_events_per_s":{:.0f},"redis_events_per_s_one_per_entry":{:.0f},"redis_latency_p50_us":{:.1f},"redis_benchmark_xadd_per_s":{:.0f},"redis_vs_redis_benchmark":{:.3f},"redis_pipeline":{},"redis_entry_bytes":{},)"
       R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
       json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
       floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, lat.p50_ns,
       lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us, reconnect.from_reconnect_ms,
       reconnect.from_server_back_ms, journal, durable, recovery, metrics_cost.off_eps,
       metrics_cost.on_eps, 100.0 * (1.0 - metrics_cost.on_eps / metrics_cost.off_eps), scrape_ms,
-      thr_spin / floor.cross_thread_eps, same / floor.same_thread_eps,
+      rf.events_per_s, rf.events_per_s_one_per_entry, rf.latency_p50_us,
+      rf.redis_benchmark_xadd_per_s,
+      rf.redis_benchmark_xadd_per_s > 0 ? rf.events_per_s / rf.redis_benchmark_xadd_per_s : -1.0,
+      rf.batch, rf.entry_bytes, thr_spin / floor.cross_thread_eps, same / floor.same_thread_eps,
       lat.p50_ns / floor.one_way_latency_ns, f.quick);
   if (f.json) {
     std::cout << json << std::endl;
@@ -129,6 +136,11 @@ int run(const BenchFlags& f) {
     fmt::print("{:<34} {:>16.0f}\n", "bus_throughput_eps_metrics_off", metrics_cost.off_eps);
     fmt::print("{:<34} {:>16.0f}\n", "bus_throughput_eps_metrics_on", metrics_cost.on_eps);
     fmt::print("{:<34} {:>16.3f}\n", "metrics_scrape_ms_50_symbols", scrape_ms);
+    fmt::print("{:<34} {:>16.0f} {:>16.0f}  (redis-benchmark XADD, -P {})\n", "redis_events_per_s",
+               rf.events_per_s, rf.redis_benchmark_xadd_per_s, rf.batch);
+    fmt::print("{:<34} {:>16.0f}\n", "redis_events_per_s_one_per_entry",
+               rf.events_per_s_one_per_entry);
+    fmt::print("{:<34} {:>16.1f}\n", "redis_latency_p50_us", rf.latency_p50_us);
   }
   return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0 && ws > 0 && rest_us > 0 && journal > 0 &&
           durable > 0 && recovery >= 0 && reconnect.from_reconnect_ms >= 0)

@@ -59,7 +59,8 @@ test-tsan: deps
 # Each libFuzzer target (built by test-asan) runs FUZZ_SECONDS on the seed corpus in fuzz/corpus
 # plus what earlier runs found (build-asan/fuzz-corpus). A crash fails the run and leaves the
 # input as build-asan/fuzz-artifacts/crash-*: add it to fuzz/corpus and a regression test.
-FUZZERS      = kline_message_fuzz kline_csv_fuzz rest_body_fuzz config_fuzz journal_record_fuzz
+FUZZERS      = kline_message_fuzz kline_csv_fuzz rest_body_fuzz config_fuzz journal_record_fuzz \
+               redis_entry_fuzz
 FUZZ_SECONDS ?= 20
 fuzz:
 	@test -x build-asan/fuzz/kline_message_fuzz || $(MAKE) --no-print-directory test-asan

@@ -552,7 +552,12 @@ void add_mode(CLI::App& app, int& exit_code, bool live, bool execute = false) {
     cmd->add_option("--timeout-ms", f->timeout_ms, "REST request time-out (5000)")
         ->check(CLI::Range(100, 120000));
   }
-  cmd->callback([f, &exit_code] { exit_code = run(*f); });
+  auto* durability = cmd->get_option("--durability");
+  cmd->callback([f, durability, &exit_code] {
+    // An executor sending real orders gets live's default: fsync on every commit.
+    if (f->execute && f->live && durability->count() == 0) f->state.durability = "power";
+    exit_code = run(*f);
+  });
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include "commands.hpp"
 #include "journal_flags.hpp"
+#include "kline_collector_flags.hpp"
 #include "redis_flags.hpp"
 #include "serve_flags.hpp"
 #include "state_flags.hpp"
@@ -187,30 +188,17 @@ int run(const LiveFlags& f) {
     const auto redis_cfg = f.redis.resolve(f.config);
     if (f.execute && redis_cfg.url.empty())
       throw ConfigError("tradebus execute needs --redis URL (or url in the config's [redis])");
-    if (f.execute && f.state.none)
-      throw UsageError("the executor needs a state directory (its durable outbox)");
     std::vector<std::shared_ptr<Strategy>> strategies;
     if (!f.execute)  // the executor's signals come from the strategy group
       for (const auto& spec : cfg.strategies)
         strategies.push_back(
             registry.create(spec.name, spec.id, StrategyParams(spec.name, spec.params)));
 
-    binance::KlineCollectorOptions co;
-    co.symbols = symbols;
-    co.interval = f.interval;
-    co.ws_url = f.ws_url;
-    co.rest_url = f.rest_url;
-    co.max_candles = f.max_candles;
-    co.ca_file = f.ca_file;
     std::shared_ptr<binance::KlineCollector> collector;
     std::shared_ptr<redis::RedisStreamSource> source;
-    if (!f.execute) {
-      try {
-        collector = std::make_shared<binance::KlineCollector>(co);
-      } catch (const std::invalid_argument& e) {
-        throw ConfigError(e.what());
-      }
-    }
+    if (!f.execute)  // the executor's candles come from Redis
+      collector =
+          make_kline_collector(symbols, f.interval, f.ws_url, f.rest_url, f.ca_file, f.max_candles);
 
     std::pair<std::string, std::string> keys;
     if (f.live) {

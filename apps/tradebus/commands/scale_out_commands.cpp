@@ -13,12 +13,12 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "kline_collector_flags.hpp"
 #include "redis_flags.hpp"
 #include "stop_wait.hpp"
 #include "strategy_flags.hpp"
 #include "symbols_flag.hpp"
 #include "tradebus/adapters/binance/endpoint.hpp"
-#include "tradebus/adapters/binance/kline_collector.hpp"
 #include "tradebus/bus/event_bus.hpp"
 #include "tradebus/model/event_json.hpp"
 #include "tradebus/strategies/strategy_params.hpp"
@@ -70,34 +70,36 @@ std::string host_name() {
   return buf;
 }
 
-struct UsageFailure {
-  const char* cmd;
-  int operator()(const std::exception& e, const char* kind) const {
+// Called in a catch block: the message for what ended a role, and its exit code (2 for bad
+// input, 1 for anything else).
+int report_error(const char* cmd) {
+  const auto fail = [cmd](const std::exception& e, const char* kind, int code) {
     std::cerr << cmd << ": " << kind << e.what() << "\n";
-    return 2;
+    return code;
+  };
+  try {
+    throw;
+  } catch (const ConfigError& e) {
+    return fail(e, "config error: ", 2);
+  } catch (const redis::RedisConfigError& e) {
+    return fail(e, "config error: ", 2);
+  } catch (const StrategyParamError& e) {
+    return fail(e, "strategy error: ", 2);
+  } catch (const std::invalid_argument& e) {
+    return fail(e, "", 2);
+  } catch (const std::exception& e) {
+    return fail(e, "error: ", 1);
   }
-};
+}
 
 int run_collect(const RoleFlags& f) {
   const char* cmd = "tradebus collect";
-  const UsageFailure usage{cmd};
   try {
     StopWait stop_wait;  // before any thread starts
     const auto rc = f.redis_config(cmd);
     const auto symbols = split_symbols(f.symbols);
-    binance::KlineCollectorOptions co;
-    co.symbols = symbols;
-    co.interval = f.interval;
-    co.ws_url = f.ws_url;
-    co.rest_url = f.rest_url;
-    co.max_candles = f.max_candles;
-    co.ca_file = f.ca_file;
-    std::shared_ptr<binance::KlineCollector> collector;
-    try {
-      collector = std::make_shared<binance::KlineCollector>(co);
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(e.what());
-    }
+    const auto collector =
+        make_kline_collector(symbols, f.interval, f.ws_url, f.rest_url, f.ca_file, f.max_candles);
     redis::RedisPublisherOptions po;
     po.endpoint = redis::parse_redis_url(rc.url);
     po.names.prefix = rc.prefix;
@@ -155,13 +157,8 @@ int run_collect(const RoleFlags& f) {
       return 1;
     }
     return 0;
-  } catch (const ConfigError& e) {
-    return usage(e, "config error: ");
-  } catch (const redis::RedisConfigError& e) {
-    return usage(e, "config error: ");
-  } catch (const std::exception& e) {
-    std::cerr << cmd << ": error: " << e.what() << "\n";
-    return 1;
+  } catch (...) {
+    return report_error(cmd);
   }
 }
 
@@ -174,7 +171,6 @@ struct StrategyRoleFlags {
 
 int run_strategy(const StrategyRoleFlags& f) {
   const char* cmd = "tradebus strategy";
-  const UsageFailure usage{cmd};
   try {
     StopWait stop_wait;
     const auto rc = f.role.redis_config(cmd);
@@ -238,17 +234,8 @@ int run_strategy(const StrategyRoleFlags& f) {
       return 1;
     }
     return 0;
-  } catch (const ConfigError& e) {
-    return usage(e, "config error: ");
-  } catch (const redis::RedisConfigError& e) {
-    return usage(e, "config error: ");
-  } catch (const StrategyParamError& e) {
-    return usage(e, "strategy error: ");
-  } catch (const std::invalid_argument& e) {
-    return usage(e, "");
-  } catch (const std::exception& e) {
-    std::cerr << cmd << ": error: " << e.what() << "\n";
-    return 1;
+  } catch (...) {
+    return report_error(cmd);
   }
 }
 

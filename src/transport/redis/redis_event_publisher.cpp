@@ -29,10 +29,17 @@ struct RedisEventPublisher::Impl {
   bool sender_done = false;
   RedisPublisherStats stats;
 
-  std::string stream_of(const Event& e) const {
+  std::map<Symbol, std::string> market_data_keys;  // sender thread: formatted once per symbol
+
+  std::string stream_of(const Event& e) {
     switch (e.type) {
-      case EventType::candle_closed:
-        return options.names.market_data(e.as<Candle>().symbol.view());
+      case EventType::candle_closed: {
+        const Symbol& sym = e.as<Candle>().symbol;
+        auto it = market_data_keys.find(sym);
+        if (it == market_data_keys.end())
+          it = market_data_keys.emplace(sym, options.names.market_data(sym.view())).first;
+        return it->second;
+      }
       case EventType::signal_generated:
         return options.names.execution();
       case EventType::error:

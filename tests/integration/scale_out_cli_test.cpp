@@ -161,8 +161,18 @@ TEST(ScaleOutCli, ThreeProcessesSurviveAKilledMemberAndTradeLikeOnePaperProcess)
   auto& victim = a_is_victim ? a : b;
   auto& survivor = a_is_victim ? b : a;
   const std::string victim_name = a_is_victim ? "a" : "b";
-  victim->signal(SIGSTOP);
-  ASSERT_TRUE(test::eventually([&] { return pending_of(*conn, victim_name) > 0; }, 10s));
+  // The stop may land while the member is between reads (processing, heartbeating): then
+  // nothing is delivered to it, so let it run a moment and stop it again.
+  bool holding = false;
+  for (int attempt = 0; attempt < 40 && !holding && !fake->market_finished(); ++attempt) {
+    victim->signal(SIGSTOP);
+    holding = test::eventually([&] { return pending_of(*conn, victim_name) > 0; }, 500ms);
+    if (!holding) {
+      victim->signal(SIGCONT);
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  ASSERT_TRUE(holding) << "the stopped member was never handed a candle";
   const auto left_pending = pending_of(*conn, victim_name);
   victim->signal(SIGKILL);
   EXPECT_EQ(victim->wait(), 128 + SIGKILL);

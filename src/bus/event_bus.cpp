@@ -787,21 +787,24 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     return left == 0;
   }
 
-  // Idle means: the loop completed a pass that found nothing to do after we looked, and the
-  // queues are still empty. Waking the loop forces such a pass even in blocking mode.
+  // Idle means: the loop completed a pass that *began* after we looked and found nothing to do,
+  // and the queues are still empty. One epoch step is not enough: the pass that ends with it
+  // may have begun before the caller's last publish was visible, and while that event's
+  // handler runs the ring already reads empty. The second step ends a pass that began after
+  // the first, hence after we looked. Waking the loop forces such passes in blocking mode.
   bool wait_idle(std::chrono::nanoseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
       if (state_.load() != State::running) return nothing_queued();
       const auto epoch = idle_epoch_.load(std::memory_order_acquire);
+      const auto passed = [&] { return idle_epoch_.load(std::memory_order_acquire) - epoch >= 2; };
       wake_loop();
-      while (idle_epoch_.load(std::memory_order_acquire) == epoch) {
+      for (int polls = 1; !passed(); ++polls) {
         if (Clock::now() >= deadline || state_.load() != State::running) break;
         std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (polls % 20 == 0) wake_loop();  // the loop may have gone back to sleep in between
       }
-      if (idle_epoch_.load(std::memory_order_acquire) != epoch && nothing_queued() &&
-          coro_pending_view_.load() == 0)
-        return true;
+      if (passed() && nothing_queued() && coro_pending_view_.load() == 0) return true;
       if (Clock::now() >= deadline) return false;
     }
   }

@@ -148,3 +148,30 @@ TEST(EventBusLifecycle, BlockingLoopSleepsWhenIdleAndWakesForNewEvents) {
   ASSERT_TRUE(bus.wait_idle(10s));
   EXPECT_EQ(rec.size(), 20u);
 }
+
+// wait_idle must not take the loop's empty pass from *before* a publish as "idle": the event's
+// handler may still be running (the ring already reads empty), with more events to come.
+TEST(EventBusLifecycle, WaitIdleWaitsForTheHandlerOfTheLastPublishAndWhatItPublishes) {
+  for (auto strategy : {WaitStrategy::busy_spin, WaitStrategy::blocking}) {
+    EventBusOptions o = test::quiet_bus_options();
+    o.wait_strategy = strategy;
+    EventBus bus(o);
+    std::atomic<int> followers{0};
+    bus.subscribe(EventType::candle_closed, [&](const Event& e) {
+      if (e.timestamp_ns % 2 == 1) {
+        followers.fetch_add(1);
+        return;
+      }
+      std::this_thread::sleep_for(1ms);  // a slow handler widens the window
+      bus.publish(candle_event(e.timestamp_ns + 1));
+    });
+    bus.start();
+    for (int round = 0; round < 30; ++round) {
+      bus.publish(candle_event(2 * round));
+      ASSERT_TRUE(bus.wait_idle(10s));
+      ASSERT_EQ(followers.load(), round + 1)
+          << "round " << round << (strategy == WaitStrategy::blocking ? " (blocking)" : " (spin)");
+    }
+    bus.stop();
+  }
+}

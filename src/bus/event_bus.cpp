@@ -218,8 +218,11 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
 
   void publish(Event&& e, Lane l) {
     check_open();
-    if (on_loop_thread()) return publish_on_loop(std::move(e), l);
     LaneState& ls = lane(l);
+    if (on_loop_thread()) {
+      if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) return;
+      return publish_on_loop_full(std::move(e), ls);
+    }
     if (ls.ring.try_push(e)) return after_push();
     publish_slow(std::move(e), ls);
   }
@@ -228,6 +231,10 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   void publish_on_loop(Event&& e, Lane l) {
     LaneState& ls = lane(l);
     if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) return;
+    publish_on_loop_full(std::move(e), ls);
+  }
+
+  [[gnu::noinline]] void publish_on_loop_full(Event&& e, LaneState& ls) {
     switch (ls.policy.overflow) {
       case Overflow::wait_forever:
         park(ls, std::move(e));
@@ -520,7 +527,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         spawn_async_tail(std::move(ev), ls, i);  // the coroutine frame owns the event now
         break;
       }
-      call_sync(*h, ev);
+      call_handler(*h, ev);
     }
     bump(events_dispatched_);
     if (--dispatch_depth_ == 0 && needs_compact_) compact();
@@ -535,6 +542,24 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     }
     --h.sample_countdown;
     return false;
+  }
+
+  // The common case kept small (it runs for every event): one attempt, not sampled for timing.
+  void call_handler(HandlerEntry& h, const Event& ev) {
+    const auto every = options_.handler_timing_sample;
+    if (options_.handler_attempts > 1 || (every != 0 && h.sample_countdown == 0)) {
+      call_sync(h, ev);
+      return;
+    }
+    if (every != 0) --h.sample_countdown;
+    bump(h.calls);
+    try {
+      h.sync(ev);
+    } catch (const std::exception& ex) {
+      on_handler_error(h, ev, *ex.what() != 0 ? ex.what() : "exception", 1);
+    } catch (...) {
+      on_handler_error(h, ev, "unknown exception", 1);
+    }
   }
 
   // Returns the failure of the last attempt, empty on success.

@@ -359,6 +359,39 @@ TEST(EventBus, StatsCountWhatFlowed) {
   EXPECT_EQ(st.handlers[1].calls, 3u);
 }
 
+// Handlers run through a short path unless sampled for timing or retried: both paths must
+// count the same calls and report the same errors.
+TEST(EventBus, SampledAndUnsampledCallsCountAndFailAlike) {
+  for (std::uint32_t every : {0u, 4u}) {
+    EventBusOptions o = quiet_bus_options();
+    o.handler_timing_sample = every;
+    EventBus bus(o);
+    RecordingHandler errors;
+    bus.subscribe(
+        EventType::candle_closed,
+        [](const Event& e) {
+          if (e.timestamp_ns == 4) throw 42;  // not a std::exception
+          if (e.timestamp_ns == 6) throw std::runtime_error("six");
+        },
+        "picky");
+    bus.subscribe(EventType::error, std::ref(errors), "errors");
+    bus.start();
+    for (int i = 0; i < 10; ++i)
+      bus.publish(candle_event(i));
+    ASSERT_TRUE(bus.wait_idle(10s));
+    bus.stop();
+    const auto st = bus.stats();
+    EXPECT_EQ(st.handlers[0].calls, 10u) << "every " << every;
+    EXPECT_EQ(st.handlers[0].errors, 2u) << "every " << every;
+    // Calls 1, 5 and 9 are sampled when every 4th is; 5 throws, and a failed call records no
+    // latency. None is timed when timing is off.
+    EXPECT_EQ(st.handlers[0].timed_calls, every == 0 ? 0u : 2u) << "every " << every;
+    ASSERT_EQ(errors.size(), 2u) << "every " << every;
+    EXPECT_EQ(errors.events()[0].as<ErrorInfo>().message, "unknown exception");
+    EXPECT_EQ(errors.events()[1].as<ErrorInfo>().message, "six");
+  }
+}
+
 TEST(EventBus, CoroutineHandlersCanUseTheLoopsIoContext) {
   EventBus bus(quiet_bus_options());
   std::atomic<int> fired{0};

@@ -28,6 +28,10 @@ void bump(std::atomic<std::uint64_t>& c) noexcept {
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
+// Built once: an event's source is copied, not measured and copied, on every publish.
+constexpr SourceId kStrategySource("strategy");
+constexpr SourceId kOrderManagerSource("order_manager");
+
 // "std::runtime_error" rather than the mangled "St13runtime_error".
 std::string type_name(const std::exception& ex) {
   int status = 0;
@@ -50,6 +54,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   std::vector<std::shared_ptr<Strategy>> strategies;
   std::shared_ptr<OrderManager> order_manager;
   std::shared_ptr<Exchange> exchange;
+  SourceId exchange_source = SourceId("exchange");  // the exchange's name, cut to fit
   std::shared_ptr<OrderStore> store;
   RecoveryReport recovery_report;
   std::function<void(const ErrorInfo&)> critical_alert;
@@ -109,7 +114,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
 
   void emit(const Signal& s) override {  // SignalSink: called by strategies inside on_candle
     bump(signals);
-    bus.publish(Event(EventType::signal_generated, s, s.time_ns, "strategy"));
+    bus.publish(Event(EventType::signal_generated, s, s.time_ns, kStrategySource));
   }
 
   void on_signal(const Event& e) {
@@ -134,12 +139,12 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     }
     if (!order) return;
     if (order->status == OrderStatus::rejected) {
-      bus.publish(Event(EventType::order_rejected, *order, e.timestamp_ns, "order_manager"));
+      bus.publish(Event(EventType::order_rejected, *order, e.timestamp_ns, kOrderManagerSource));
       return;
     }
     if (store && !record([&] { store->record_order(*order, &s); })) return;
     bump(orders);
-    bus.publish(Event(EventType::order_created, *order, e.timestamp_ns, "order_manager"));
+    bus.publish(Event(EventType::order_created, *order, e.timestamp_ns, kOrderManagerSource));
   }
 
   void on_order_created(const Event& e) {
@@ -188,7 +193,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   // --- ExecutionReports (any thread) ----------------------------------------
   void on_fill(const Fill& f) override {
     if (store) record([&] { store->record_fill(f); });
-    bus.publish(Event(EventType::order_filled, f, f.time_ns, SourceId::truncated(exchange_name())));
+    bus.publish(Event(EventType::order_filled, f, f.time_ns, exchange_source));
   }
   void on_rejected(const Order& o, std::string_view reason) override {
     report_closed(o, OrderStatus::rejected, EventType::order_rejected, reason);
@@ -202,7 +207,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     r.status = status;
     r.reason = FixedString<47>::truncated(why);
     if (store) record([&] { store->record_order(r); });
-    bus.publish(Event(type, r, o.created_ns, SourceId::truncated(exchange_name())));
+    bus.publish(Event(type, r, o.created_ns, exchange_source));
   }
   void on_acknowledged(const Order& o) override {
     if (!store) return;
@@ -468,6 +473,7 @@ void TradingEngine::set_order_manager(std::shared_ptr<OrderManager> m) {
 }
 void TradingEngine::set_exchange(std::shared_ptr<Exchange> x) {
   impl_->exchange = std::move(x);
+  impl_->exchange_source = SourceId::truncated(impl_->exchange_name());
 }
 void TradingEngine::set_order_store(std::shared_ptr<OrderStore> s) {
   impl_->store = std::move(s);

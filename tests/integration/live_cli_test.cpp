@@ -89,6 +89,7 @@ TEST(LiveCli, TradesAgainstTheFakeWithoutDuplicatesAndNeverLogsTheSecret) {
       "BINANCE_API_KEY=fake-api-key BINANCE_API_SECRET=fake-api-secret ");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(field(r.out, "mode"), "\"live\"");
+  EXPECT_EQ(field(r.out, "durability"), "\"power\"");  // live's default
   EXPECT_EQ(field(r.out, "candles"), "200");
   EXPECT_EQ(field(r.out, "rejected"), "0");
   const auto orders = fake.orders();

@@ -234,6 +234,31 @@ TEST(ScaleOutCli, ARedisRestartMidRunLosesNoOrder) {
   EXPECT_EQ(decisions(dir + "/trades.csv"), reference);
 }
 
+// An executor that sends real orders gets live's durability (fsync on every commit) unless told
+// otherwise; a paper executor keeps paper's.
+TEST(ScaleOutCli, ALiveExecutorSyncsEveryCommitByDefault) {
+  test::RedisServer redis_server("scale_out_live_redis");
+  fakes::FakeBinance fake;
+  fake.add_symbol(test::fake_symbol("BTCUSDT", test::wave_candles("BTCUSDT", 10)));
+  fake.start();
+  const auto dir = test::scratch_dir("scale_out_live");
+  const std::string common =
+      "execute --json --symbols BTCUSDT --duration 0.5 --redis " + redis_server.url() + urls(fake);
+  const std::string keys = "BINANCE_API_KEY=fake-api-key BINANCE_API_SECRET=fake-api-secret ";
+  auto r = run_cli(common + " --live --confirm-live --state-dir " + dir + "/live", keys);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(field(r.out, "durability"), "\"power\"") << r.out;
+  EXPECT_NE(field(r.out, "exchange"), "<missing>") << "the Binance exchange ran: " << r.out;
+  r = run_cli(common + " --live --confirm-live --durability process --state-dir " + dir + "/own",
+              keys);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(field(r.out, "durability"), "\"process\"") << r.out;
+  r = run_cli(common + " --state-dir " + dir + "/paper");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(field(r.out, "durability"), "\"process\"") << r.out;
+  EXPECT_EQ(field(r.out, "exchange"), "<missing>") << "paper: " << r.out;
+}
+
 TEST(ScaleOutCli, BadRedisSettingsAreRefusedWithWhereAndWhat) {
   auto r = run_cli("collect --symbols BTCUSDT --duration 1");
   EXPECT_EQ(r.exit_code, 2);

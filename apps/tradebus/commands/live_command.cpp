@@ -446,13 +446,13 @@ int run(const LiveFlags& f) {
       exch += redis_json;
       std::cout
           << fmt::format(
-                 R"({{"mode":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
-                 mode, c.candles, c.signals, c.orders, c.fills, c.rejected, s.reconnects,
-                 s.backfilled_candles, s.malformed_messages, s.duplicates_skipped,
-                 s.backfill_failures, json_positions(*portfolio), portfolio->cash().to_string(),
-                 portfolio->equity().to_string(), portfolio->realized_pnl().to_string(),
-                 portfolio->fees_paid().to_string(), cfg.quote_currency, elapsed,
-                 engine.stop_requested(), exch)
+                 R"({{"mode":"{}","durability":"{}","candles":{},"signals":{},"orders":{},"fills":{},"rejected":{},"reconnects":{},"backfilled_candles":{},"malformed_messages":{},"duplicates_skipped":{},"backfill_failures":{},"positions":{},"cash":{},"equity":{},"realized_pnl":{},"fees":{},"quote_currency":"{}","elapsed_s":{:.3f},"interrupted":{}{}}})",
+                 mode, f.state.none ? "none" : f.state.durability, c.candles, c.signals, c.orders,
+                 c.fills, c.rejected, s.reconnects, s.backfilled_candles, s.malformed_messages,
+                 s.duplicates_skipped, s.backfill_failures, json_positions(*portfolio),
+                 portfolio->cash().to_string(), portfolio->equity().to_string(),
+                 portfolio->realized_pnl().to_string(), portfolio->fees_paid().to_string(),
+                 cfg.quote_currency, elapsed, engine.stop_requested(), exch)
           << std::endl;
     } else {
       std::cout << fmt::format(

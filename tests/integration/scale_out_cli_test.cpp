@@ -266,6 +266,10 @@ TEST(ScaleOutCli, BadRedisSettingsAreRefusedWithWhereAndWhat) {
   r = run_cli("strategy --symbols BTCUSDT --redis http://127.0.0.1:1 --duration 1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("must start with redis://"), std::string::npos) << r.err;
+  r = run_cli("strategy --symbols BTCUSDT --interval 7m --redis redis://127.0.0.1:1 --duration 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--interval: '7m' is not a Binance kline interval"), std::string::npos)
+      << r.err;
   const auto dir = test::scratch_dir("scale_out_bad");
   test::write_file(dir + "/bad.toml", "[redis]\nurl = \"redis://127.0.0.1:1\"\nmaxlen = 5\n");
   r = run_cli("execute --symbols BTCUSDT --state-dir " + dir + "/state --config " + dir +

@@ -21,6 +21,7 @@
 #include "tradebus/adapters/binance/endpoint.hpp"
 #include "tradebus/bus/event_bus.hpp"
 #include "tradebus/model/event_json.hpp"
+#include "tradebus/model/kline_interval.hpp"
 #include "tradebus/strategies/strategy_params.hpp"
 #include "tradebus/strategies/strategy_registry.hpp"
 #include "tradebus/transport/redis/redis_event_publisher.hpp"
@@ -167,6 +168,7 @@ struct StrategyRoleFlags {
   StrategyFlags strategy;
   std::string group = "strategies";
   std::string member;
+  bool interval_given = false;  // --interval on the command line: only candles of that interval
 };
 
 int run_strategy(const StrategyRoleFlags& f) {
@@ -191,6 +193,14 @@ int run_strategy(const StrategyRoleFlags& f) {
     mo.group = f.group;
     mo.member = f.member.empty() ? fmt::format("{}-{}", host_name(), ::getpid()) : f.member;
     mo.symbols = symbols;
+    if (f.interval_given) {
+      if (!interval_length_ms(f.role.interval))
+        throw ConfigError(fmt::format(
+            "--interval: '{}' is not a Binance kline interval (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h "
+            "8h 12h 1d 3d 1w 1M)",
+            f.role.interval));
+      mo.interval = f.role.interval;
+    }
     mo.lease = rc.claim_idle;
     mo.max_pending = rc.max_pending;
     mo.history = rc.market_data_maxlen;
@@ -216,11 +226,11 @@ int run_strategy(const StrategyRoleFlags& f) {
     if (f.role.json)
       std::cout
           << fmt::format(
-                 R"({{"role":"strategy","group":"{}","member":"{}","candles":{},"signals":{},"batches":{},"takeovers":{},"released":{},"leases_lost":{},"claimed":{},"warmup_candles":{},"malformed":{},"duplicates_skipped":{},"gaps":{},"backpressure_waits":{},"redis_reconnects":{},"owned_at_exit":[{}],"elapsed_s":{:.3f},"interrupted":{}}})",
+                 R"({{"role":"strategy","group":"{}","member":"{}","candles":{},"signals":{},"batches":{},"takeovers":{},"released":{},"leases_lost":{},"claimed":{},"warmup_candles":{},"malformed":{},"duplicates_skipped":{},"other_interval":{},"gaps":{},"backpressure_waits":{},"redis_reconnects":{},"owned_at_exit":[{}],"elapsed_s":{:.3f},"interrupted":{}}})",
                  json_escape(mo.group), json_escape(mo.member), s.candles, s.signals, s.batches,
                  s.takeovers, s.released, s.leases_lost, s.claimed, s.warmup_candles, s.malformed,
-                 s.duplicates_skipped, s.gaps, s.backpressure_waits, s.reconnects, owned_json,
-                 elapsed, interrupted)
+                 s.duplicates_skipped, s.other_interval, s.gaps, s.backpressure_waits, s.reconnects,
+                 owned_json, elapsed, interrupted)
           << std::endl;
     else
       std::cout << fmt::format(
@@ -254,12 +264,18 @@ void add_scale_out_commands(CLI::App& app, int& exit_code) {
       "strategy",
       "Scale-out role: a strategy group member; candles from Redis -> signals to the executor");
   strategy->role.add_to(s, " (accepted so that every role takes one flag set; unused here)");
+  // Given, --interval keeps the member to candles of that interval; absent, it takes any.
+  s->get_option("--interval")
+      ->description("only candles of this kline interval reach the strategies (default: any)");
   strategy->strategy.add_to(s, "unused by this role (sizing is the executor's)");
   s->add_option("--group", strategy->group, "consumer group the members share (strategies)");
   s->add_option("--member", strategy->member,
                 "this member's name, unique in the group "
                 "(host-pid); reuse it to resume after a restart");
-  s->callback([strategy, &exit_code] { exit_code = run_strategy(*strategy); });
+  s->callback([strategy, s, &exit_code] {
+    strategy->interval_given = s->get_option("--interval")->count() > 0;
+    exit_code = run_strategy(*strategy);
+  });
 }
 
 }  // namespace tradebus::cli

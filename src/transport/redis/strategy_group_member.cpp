@@ -232,7 +232,7 @@ struct StrategyGroupMember::Impl {
         if (!decode_entry(*it, events, error)) continue;  // counted when it was first read
         for (const auto& e : events) {
           const auto* c = e.get_if<Candle>();
-          if (!c || c->open_time_ns <= st.last_open) continue;
+          if (!c || !wanted(*c) || c->open_time_ns <= st.last_open) continue;
           for (auto& s : st.strategies)
             s->on_candle(*c, discard);
           st.last_open = c->open_time_ns;
@@ -252,13 +252,17 @@ struct StrategyGroupMember::Impl {
         options.group, sym, claimed, warmup);
   }
 
+  bool wanted(const Candle& c) const {
+    return options.interval.empty() || c.interval.view() == options.interval;
+  }
+
   // Runs the strategies over one symbol's entries and commits the output with the acks.
   void process(const std::string& sym, SymbolState& st, const std::vector<StreamEntry>& entries) {
     std::string blob;
     std::vector<std::string_view> args{options.member, options.group, lease_ms, {}, kWireVersion};
     std::vector<Event> events;
     CollectingSink sink;
-    std::uint64_t candles = 0, signals = 0, malformed = 0, dups = 0, gaps = 0;
+    std::uint64_t candles = 0, signals = 0, malformed = 0, dups = 0, gaps = 0, other = 0;
     for (const auto& entry : entries) {
       args.push_back(entry.id);
       events.clear();
@@ -274,6 +278,12 @@ struct StrategyGroupMember::Impl {
           ++malformed;
           spdlog::error("redis {} entry {}: holds a {} that does not belong there; skipped",
                         st.stream, entry.id, to_string(e.type));
+          continue;
+        }
+        if (!wanted(*c)) {
+          if (++other == 1)
+            spdlog::warn("redis {} entry {}: a {} candle; this member trades {} candles, skipped",
+                         st.stream, entry.id, c->interval.view(), options.interval);
           continue;
         }
         if (c->open_time_ns <= st.last_open) {
@@ -308,6 +318,7 @@ struct StrategyGroupMember::Impl {
       s.signals += signals;
       s.malformed += malformed;
       s.duplicates_skipped += dups;
+      s.other_interval += other;
       s.gaps += gaps;
       ++s.batches;
     });

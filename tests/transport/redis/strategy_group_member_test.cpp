@@ -147,6 +147,48 @@ TEST(StrategyGroup, ASilentMembersUnacknowledgedCandlesAreClaimedAndProcessedOnc
   expect_single_process_flow(server, series);
 }
 
+// Collectors of two intervals share a symbol's stream: a member told its interval feeds only
+// those candles to its strategies (signals as one process on that series) and acknowledges the
+// rest. Without the filter the 1m candles, each opening later than the last 5m one, would reach
+// the strategies and change every signal.
+TEST(StrategyGroup, AMemberTakesOnlyCandlesOfItsInterval) {
+  test::RedisServer server("group_interval");
+  auto conn = server.connect();
+  const auto minutes = test::walk_candles("BTCUSDT", 600);
+  std::vector<Candle> fives;
+  redis::RedisPublisherOptions po;
+  po.endpoint = server.endpoint();
+  redis::RedisEventPublisher publisher(po);
+  publisher.start();
+  for (std::size_t i = 0; i < minutes.size(); ++i) {
+    publisher.publish(test::candle_event(minutes[i]));
+    if (i % 5 == 4) {  // the 5m candle that closes with this 1m one
+      Candle c = minutes[i];
+      c.interval = "5m";
+      c.open_time_ns = minutes[i - 4].open_time_ns;
+      c.open = minutes[i - 4].open;
+      fives.push_back(c);
+      publisher.publish(test::candle_event(c));
+    }
+  }
+  ASSERT_TRUE(publisher.flush(10s));
+
+  auto o = member_options(server, "m", {"BTCUSDT"});
+  o.interval = "5m";
+  redis::StrategyGroupMember m(o);
+  m.start();
+  ASSERT_TRUE(test::eventually([&] { return m.stats().candles == fives.size(); }));
+  ASSERT_TRUE(test::eventually([&] {
+    return conn->command({"XPENDING", redis::StreamNames{}.market_data("BTCUSDT"), "strategies"})
+               .elements[0]
+               .integer == 0;
+  }));
+  m.stop();
+  EXPECT_EQ(m.stats().other_interval, minutes.size());
+  EXPECT_EQ(m.stats().duplicates_skipped, 0u);
+  expect_single_process_flow(server, {fives});
+}
+
 TEST(StrategyGroup, AMemberThatLostItsLeaseCannotWrite) {
   test::RedisServer server("group_fence");
   const auto series = std::vector<std::vector<Candle>>{test::walk_candles("BTCUSDT", 50)};

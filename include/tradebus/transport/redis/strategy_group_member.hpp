@@ -38,6 +38,10 @@ struct StrategyMemberOptions {
   std::string member;  ///< Unique within the group; a restarted member with the same name
                        ///< resumes its own unacknowledged entries.
   std::vector<std::string> symbols;
+  /// Only candles of this interval ("1m") reach the strategies; empty: any. Others are
+  /// acknowledged and counted (a symbol's stream is shared by every collector of that symbol,
+  /// whatever its interval).
+  std::string interval;
   /// A fresh set of strategies; called once per symbol taken over (state is per symbol).
   std::function<std::vector<std::shared_ptr<Strategy>>()> make_strategies;
   /// Lease time-to-live: a member silent this long loses its symbols to the others, and this is
@@ -64,6 +68,7 @@ struct StrategyMemberStats {
   std::uint64_t warmup_candles = 0;  ///< History replayed to rebuild state.
   std::uint64_t malformed = 0;
   std::uint64_t duplicates_skipped = 0;  ///< Candles with an open time already processed.
+  std::uint64_t other_interval = 0;      ///< Candles of another interval, skipped.
   std::uint64_t gaps = 0;                ///< Candles missing before one (trimmed or never sent).
   std::uint64_t backpressure_waits = 0;
   std::uint64_t reconnects = 0;

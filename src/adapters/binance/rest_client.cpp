@@ -232,8 +232,8 @@ struct RestClient::Impl {
 
   void respect_limits() {
     const auto now = std::chrono::steady_clock::now();
-    if (now < hold_until)
-      sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(hold_until - now));
+    // Rounded up: truncating would send up to 1 ms before Binance's Retry-After has passed.
+    if (now < hold_until) sleep_for(std::chrono::ceil<std::chrono::milliseconds>(hold_until - now));
     const std::int64_t server_now = epoch_ms() + offset_ms.load();
     const std::int64_t minute = server_now / 60'000;
     if (minute == weight_minute &&

@@ -1,6 +1,7 @@
 #include "tradebus/model/kline_interval.hpp"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace tradebus {
@@ -37,6 +38,16 @@ std::string_view interval_of_length_ms(std::int64_t ms) noexcept {
   for (const auto& [n, len] : kIntervals)
     if (len == ms) return n;
   return {};
+}
+
+std::string_view interval_names() noexcept {
+  static const std::string names = [] {
+    std::string s;
+    for (const auto& [n, ms] : kIntervals)
+      s.append(s.empty() ? "" : " ").append(n);
+    return s;
+  }();
+  return names;
 }
 
 }  // namespace tradebus

@@ -30,8 +30,8 @@ int run(const FetchFlags& f) {
   try {
     const auto step = interval_length_ms(f.interval);
     if (!step)
-      throw std::invalid_argument(
-          fmt::format("--interval '{}': not a Binance kline interval", f.interval));
+      throw std::invalid_argument(fmt::format(
+          "--interval: '{}' is not a Binance kline interval ({})", f.interval, interval_names()));
     for (char c : f.symbol)
       if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
         throw std::invalid_argument(

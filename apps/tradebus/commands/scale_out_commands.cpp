@@ -195,10 +195,8 @@ int run_strategy(const StrategyRoleFlags& f) {
     mo.symbols = symbols;
     if (f.interval_given) {
       if (!interval_length_ms(f.role.interval))
-        throw ConfigError(fmt::format(
-            "--interval: '{}' is not a Binance kline interval (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h "
-            "8h 12h 1d 3d 1w 1M)",
-            f.role.interval));
+        throw ConfigError(fmt::format("--interval: '{}' is not a Binance kline interval ({})",
+                                      f.role.interval, interval_names()));
       mo.interval = f.role.interval;
     }
     mo.lease = rc.claim_idle;

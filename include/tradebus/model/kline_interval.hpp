@@ -12,5 +12,7 @@ namespace tradebus {
 std::optional<std::int64_t> interval_length_ms(std::string_view name) noexcept;
 /// The interval name of exactly that length ("1m" for 60,000), or "" when there is none.
 std::string_view interval_of_length_ms(std::int64_t ms) noexcept;
+/// Every name, shortest first and space-separated ("1s 1m 3m ... 1M"), for error messages.
+std::string_view interval_names() noexcept;
 
 }  // namespace tradebus

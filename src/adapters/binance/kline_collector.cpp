@@ -243,10 +243,8 @@ KlineCollector::KlineCollector(KlineCollectorOptions options) : impl_(std::make_
   m.opt = std::move(options);
   if (m.opt.symbols.empty()) throw std::invalid_argument("no symbols to collect");
   if (!interval_length_ms(m.opt.interval))
-    throw std::invalid_argument(fmt::format(
-        "interval '{}' is not a Binance kline interval (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h "
-        "1d 3d 1w 1M)",
-        m.opt.interval));
+    throw std::invalid_argument(fmt::format("interval '{}' is not a Binance kline interval ({})",
+                                            m.opt.interval, interval_names()));
   m.interval = Interval(m.opt.interval);
   if (m.opt.max_streams_per_connection == 0)
     throw std::invalid_argument("max_streams_per_connection must be at least 1");

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "stop_signal.hpp"
+#include "tradebus/model/kline_interval.hpp"
 #include "tradebus/transport/redis/redis_connection.hpp"
 #include "tradebus/transport/redis/redis_stream_source.hpp"
 
@@ -91,6 +92,7 @@ struct StrategyGroupMember::Impl {
   std::vector<std::string> owned_names;
 
   std::map<std::string, SymbolState> owned;  // member thread only
+  std::uint64_t other_interval_seen = 0;     // member thread only: paces the warning
   std::string commit_sha, lease_sha, release_sha;
   std::string lease_ms;
 
@@ -281,9 +283,14 @@ struct StrategyGroupMember::Impl {
           continue;
         }
         if (!wanted(*c)) {
-          if (++other == 1)
-            spdlog::warn("redis {} entry {}: a {} candle; this member trades {} candles, skipped",
-                         st.stream, entry.id, c->interval.view(), options.interval);
+          ++other;
+          // Another collector's interval arrives every batch: log the 1st, 2nd, 4th, 8th ...
+          const std::uint64_t n = ++other_interval_seen;
+          if ((n & (n - 1)) == 0)
+            spdlog::warn(
+                "redis {} entry {}: a {} candle; this member trades {} candles, skipped ({} so "
+                "far)",
+                st.stream, entry.id, c->interval.view(), options.interval, n);
           continue;
         }
         if (c->open_time_ns <= st.last_open) {
@@ -462,6 +469,10 @@ StrategyGroupMember::StrategyGroupMember(StrategyMemberOptions options) {
   if (!options.make_strategies) throw std::invalid_argument("strategy member: no strategies");
   if (options.lease < std::chrono::milliseconds(300))
     throw std::invalid_argument("strategy member: the lease must be at least 300 ms");
+  if (!options.interval.empty() && !interval_length_ms(options.interval))
+    throw std::invalid_argument(
+        fmt::format("strategy member: interval '{}' is not a Binance kline interval ({})",
+                    options.interval, interval_names()));
   impl_ = std::make_shared<Impl>(std::move(options));
 }
 

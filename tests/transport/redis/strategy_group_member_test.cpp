@@ -2,6 +2,8 @@
 // candle processed once and in order, a silent member's entries claimed, state rebuilt so that
 // the signals are those of one process, back-pressure, and a Redis restart.
 #include <set>
+#include <stdexcept>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -174,6 +176,15 @@ TEST(StrategyGroup, AMemberTakesOnlyCandlesOfItsInterval) {
   ASSERT_TRUE(publisher.flush(10s));
 
   auto o = member_options(server, "m", {"BTCUSDT"});
+  o.interval = "7m";  // not Binance's: refused at once rather than skipping every candle
+  try {
+    redis::StrategyGroupMember refused(o);
+    ADD_FAILURE() << "a member with interval 7m was made";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'7m' is not a Binance kline interval (1s 1m"),
+              std::string::npos)
+        << e.what();
+  }
   o.interval = "5m";
   redis::StrategyGroupMember m(o);
   m.start();

@@ -372,6 +372,7 @@ TEST(EventBus, SampledAndUnsampledCallsCountAndFailAlike) {
         [](const Event& e) {
           if (e.timestamp_ns == 4) throw 42;  // not a std::exception
           if (e.timestamp_ns == 6) throw std::runtime_error("six");
+          if (e.timestamp_ns == 7) throw std::runtime_error("");  // says nothing
         },
         "picky");
     bus.subscribe(EventType::error, std::ref(errors), "errors");
@@ -382,13 +383,14 @@ TEST(EventBus, SampledAndUnsampledCallsCountAndFailAlike) {
     bus.stop();
     const auto st = bus.stats();
     EXPECT_EQ(st.handlers[0].calls, 10u) << "every " << every;
-    EXPECT_EQ(st.handlers[0].errors, 2u) << "every " << every;
+    EXPECT_EQ(st.handlers[0].errors, 3u) << "every " << every;
     // Calls 1, 5 and 9 are sampled when every 4th is; 5 throws, and a failed call records no
     // latency. None is timed when timing is off.
     EXPECT_EQ(st.handlers[0].timed_calls, every == 0 ? 0u : 2u) << "every " << every;
-    ASSERT_EQ(errors.size(), 2u) << "every " << every;
+    ASSERT_EQ(errors.size(), 3u) << "every " << every;
     EXPECT_EQ(errors.events()[0].as<ErrorInfo>().message, "unknown exception");
     EXPECT_EQ(errors.events()[1].as<ErrorInfo>().message, "six");
+    EXPECT_EQ(errors.events()[2].as<ErrorInfo>().message, "exception");
   }
 }
 

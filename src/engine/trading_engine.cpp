@@ -1,6 +1,8 @@
 #include "tradebus/engine/trading_engine.hpp"
 
 #include <cxxabi.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +45,29 @@ std::string type_name(const std::exception& ex) {
 bool is_order_path(std::string_view component) {
   return component == "order_manager" || component == "exchange" || component == "execution";
 }
+
+// SIGINT and SIGTERM unblocked in this thread while run() runs, the caller's mask restored after
+// (declared after the signal set, so they are blocked again before it goes away).
+class SignalsUnblocked {
+ public:
+  explicit SignalsUnblocked(bool active) : active_(active) {
+    if (!active_) return;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &set, &old_);
+  }
+  ~SignalsUnblocked() {
+    if (active_) pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SignalsUnblocked(const SignalsUnblocked&) = delete;
+  SignalsUnblocked& operator=(const SignalsUnblocked&) = delete;
+
+ private:
+  bool active_;
+  sigset_t old_{};
+};
 }  // namespace
 
 struct TradingEngine::Impl : ExecutionReports, SignalSink {
@@ -390,6 +415,9 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
         request_stop();
       });
     }
+    // A caller may hold these signals blocked while it starts (the CLI does, so a Ctrl-C during
+    // start-up is not the default action): one already pending is delivered here, to the set.
+    SignalsUnblocked unblocked(options.handle_signals);
     {
       std::lock_guard lk(run_mu);
       control = &ctl;
@@ -397,12 +425,13 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     }
     if (exchange) exchange->attach(*this);
     if (store) recover();
+    ctl.poll();  // a signal that came during start-up or recovery: no market data then
     spdlog::info("starting TradingEngine: {} strategies, exchange {}", strategies.size(),
                  exchange_name());
     bus.start();
     for (auto& hook : start_hooks)
       hook();
-    if (collector) {
+    if (collector && !stop_requested) {
       collector->start(bus, [this](std::string error) {
         if (!error.empty()) spdlog::error("data collector {} failed: {}", collector->name(), error);
         std::lock_guard lk(run_mu);

@@ -204,3 +204,29 @@ TEST(PaperCli, StopsCleanlyOnDurationAndOnSigint) {
   EXPECT_EQ(field(child.out(), "interrupted"), "true") << child.out();
   EXPECT_NE(field(child.out(), "candles"), "0") << child.out();
 }
+
+// Ctrl-C while the run is still starting (here: waiting for exchangeInfo) is the same clean stop
+// as one during the run, not the default action's exit 130 without a summary.
+TEST(PaperCli, ASignalDuringStartUpStopsCleanlyBeforeMarketData) {
+  fakes::FakeBinance fake;
+  fake.add_symbol(test::fake_symbol("BTCUSDT", test::wave_candles("BTCUSDT", 100'000)));
+  fake.start();
+  fake.set_response_delay(1500ms);
+  const auto dir = test::scratch_dir("paper_early_sigint");
+  test::ChildProcess child(TRADEBUS_BINARY,
+                           {"paper", "--symbols", "BTCUSDT", "--json", "--no-state", "--ws-url",
+                            fake.ws_url(), "--rest-url", fake.rest_url()},
+                           dir + "/out.txt", dir + "/err.txt");
+  ASSERT_TRUE(child.started());
+  ASSERT_TRUE(test::eventually([&] {
+    for (const auto& r : fake.request_log())
+      if (r.find("/api/v3/exchangeInfo") != std::string::npos) return true;
+    return false;
+  })) << child.err();
+  child.signal(SIGINT);  // its answer is still 1.5 s away
+  ASSERT_TRUE(child.wait_for(30s)) << child.err();
+  ASSERT_EQ(child.wait(), 0) << child.err();
+  EXPECT_EQ(field(child.out(), "interrupted"), "true") << child.out();
+  EXPECT_EQ(field(child.out(), "candles"), "0") << child.out();
+  EXPECT_EQ(fake.stream_connections(), 0u) << "market data started after the stop";
+}

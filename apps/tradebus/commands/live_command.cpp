@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "held_signals.hpp"
 #include "journal_flags.hpp"
 #include "kline_collector_flags.hpp"
 #include "redis_flags.hpp"
@@ -173,6 +174,9 @@ std::string json_positions(const Portfolio& p) {
 int run(const LiveFlags& f) {
   const char* cmd = f.execute ? "tradebus execute" : f.live ? "tradebus live" : "tradebus paper";
   const char* mode = f.execute ? "execute" : f.live ? "live" : "paper";
+  // Before any thread: a Ctrl-C during start-up (exchangeInfo, state, recovery) then stops the
+  // run cleanly once the engine takes it, with the summary.
+  const HeldSignals held;
   try {
     if (f.live && !f.confirm_live)
       throw UsageError(

@@ -26,7 +26,9 @@ struct EngineOptions {
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(10);
   /// Failed order attempts (order manager threw) are appended here as JSON lines; empty: log only.
   std::string failed_orders_file = "tradebus-failed-orders.jsonl";
-  /// Stop on SIGINT/SIGTERM while run() is running.
+  /// Stop on SIGINT/SIGTERM while run() is running. run() unblocks them in its thread, so a
+  /// caller may block them from its start: one that came meanwhile then stops the run before
+  /// market data starts (rather than killing the process).
   bool handle_signals = true;
   /// Recovery: an order the exchange never saw is resubmitted (same client order id) only if
   /// it was recorded less than this long ago; older ones are marked expired, since the signal

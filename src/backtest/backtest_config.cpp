@@ -266,4 +266,17 @@ BacktestConfig load_backtest_config(const std::string& path, BacktestConfig cfg)
   return cfg;
 }
 
+OrderManagerOptions BacktestConfig::order_manager_options() const {
+  OrderManagerOptions om;
+  om.quantity = quantity;
+  om.max_position = max_position;
+  om.max_notional = max_notional;
+  om.fee_bps = fee_bps;
+  return om;
+}
+
+PaperExchangeOptions BacktestConfig::paper_exchange_options() const {
+  return PaperExchangeOptions{fee_bps, slippage_bps, quote_currency};
+}
+
 }  // namespace tradebus

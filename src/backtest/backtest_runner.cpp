@@ -122,15 +122,10 @@ BacktestResult run_backtest(BacktestConfig cfg, const BacktestProgress& progress
   if (hooks.observer) engine.bus().set_observer(hooks.observer);
 
   auto portfolio = std::make_shared<Portfolio>(cfg.capital);
-  OrderManagerOptions om;
-  om.quantity = cfg.quantity;
-  om.max_position = cfg.max_position;
-  om.max_notional = cfg.max_notional;
-  om.fee_bps = cfg.fee_bps;
+  OrderManagerOptions om = cfg.order_manager_options();
   om.client_order_id_prefix = "bt";
   auto manager = std::make_shared<DefaultOrderManager>(om, portfolio);
-  auto exchange = std::make_shared<PaperExchange>(
-      PaperExchangeOptions{cfg.fee_bps, cfg.slippage_bps, cfg.quote_currency});
+  auto exchange = std::make_shared<PaperExchange>(cfg.paper_exchange_options());
 
   BacktestResult r;
   EquityRecorder recorder(*portfolio, cfg.report_points);

@@ -251,7 +251,7 @@ int run(const LiveFlags& f) {
       }
       if (!r.ok()) throw std::runtime_error("GET /api/v3/exchangeInfo: " + r.describe());
       rules = std::make_shared<binance::ExchangeRules>(binance::parse_exchange_info(r.body));
-      const PaperExchangeOptions po{cfg.fee_bps, cfg.slippage_bps, cfg.quote_currency};
+      const PaperExchangeOptions po = cfg.paper_exchange_options();
       if (state)
         exchange = std::make_shared<PersistentPaperExchange>(state, po);
       else
@@ -288,11 +288,7 @@ int run(const LiveFlags& f) {
     }
     if (!observers.empty()) engine.bus().set_observer(&observers);
     auto portfolio = std::make_shared<Portfolio>(cfg.capital);
-    OrderManagerOptions om;
-    om.quantity = cfg.quantity;
-    om.max_position = cfg.max_position;
-    om.max_notional = cfg.max_notional;
-    om.fee_bps = cfg.fee_bps;
+    OrderManagerOptions om = cfg.order_manager_options();
     om.rules = rules;
     // Ids unique across runs: Binance only refuses a repeated id while the first order is open.
     om.client_order_id_prefix =

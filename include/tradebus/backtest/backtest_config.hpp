@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tradebus/execution/default_order_manager.hpp"
+#include "tradebus/execution/paper_exchange.hpp"
 #include "tradebus/marketdata/kline_csv_source.hpp"
 #include "tradebus/marketdata/synthetic_market.hpp"
 #include "tradebus/model/decimal.hpp"
@@ -51,6 +53,12 @@ struct BacktestConfig {
   /// Checks values and that all symbols share one quote currency (the capital's); throws
   /// ConfigError naming what is wrong.
   void validate();
+
+  /// Order size and risk limits as configured; the caller adds exchange rules and the id
+  /// prefix. One place, so a backtest and a paper or live run of a config size orders alike.
+  OrderManagerOptions order_manager_options() const;
+  /// The paper exchange's fee, slippage and quote currency as configured.
+  PaperExchangeOptions paper_exchange_options() const;
 };
 
 /// Loads `path` over `base`; throws ConfigError for a syntax error (with line and column), an

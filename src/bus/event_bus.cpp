@@ -217,18 +217,26 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   }
 
   void publish(Event&& e, Lane l) {
+    publish_made(l, [&]() noexcept { return std::move(e); });
+  }
+
+  // Every publish that may wait goes here. `make()` builds the event: in its queue slot when
+  // there is room (no temporary to move and destroy), as a value for the full-queue paths.
+  template <class Make>
+  [[gnu::always_inline]] void publish_made(Lane l, Make&& make) {
     check_open();
     LaneState& ls = lane(l);
-    if (on_loop_thread()) return publish_on_loop(std::move(e), ls);
-    if (ls.ring.try_push(e)) return after_push();
-    publish_slow(std::move(e), ls);
+    if (on_loop_thread()) return publish_on_loop(ls, make);
+    if (ls.ring.try_emplace(make)) return after_push();
+    publish_slow(make(), ls);
   }
 
   // The loop thread must never wait for space it alone can make. Inlined: a handler's publish
   // is the same-thread hot path, and the full-queue case stays out of line.
-  [[gnu::always_inline]] void publish_on_loop(Event&& e, LaneState& ls) {
-    if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) return;
-    publish_on_loop_full(std::move(e), ls);
+  template <class Make>
+  [[gnu::always_inline]] void publish_on_loop(LaneState& ls, Make&& make) {
+    if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_emplace(make)) return;
+    publish_on_loop_full(make(), ls);
   }
 
   [[gnu::noinline]] void publish_on_loop_full(Event&& e, LaneState& ls) {
@@ -351,7 +359,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       // nothing but what handlers publish. Other policies may wait: the loop keeps running.
       if (ls.policy.overflow == Overflow::wait_forever ||
           ls.policy.overflow == Overflow::drop_oldest) {
-        publish_on_loop(std::move(e), ls);
+        publish_on_loop(ls, [&]() noexcept { return std::move(e); });
         co_return;
       }
       if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) co_return;
@@ -970,6 +978,15 @@ Subscription EventBus::subscribe_async(EventType type, AsyncHandler handler, std
 
 void EventBus::publish(Event&& e, Lane lane) {
   core_->publish(std::move(e), lane);
+}
+void EventBus::publish(const Event& e, Lane lane) {
+  // Copying an ERROR's text allocates and may throw, which must happen before a slot is
+  // claimed; every other event copies straight into its slot.
+  if (!e.copies_without_allocating()) return core_->publish(Event(e), lane);
+  core_->publish_made(lane, [&]() noexcept { return Event(e); });
+}
+void EventBus::publish_built(Lane lane, const void* parts, EventBuilder build) {
+  core_->publish_made(lane, [&]() noexcept { return build(parts); });
 }
 bool EventBus::try_publish(Event& e, Lane lane) {
   return core_->try_publish(e, lane);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <new>
 #include <thread>
+#include <type_traits>
 
 #include "tradebus/model/event.hpp"
 
@@ -38,6 +39,15 @@ class EventRing {
 
   /// Moves `e` in and returns true; returns false (leaving `e` untouched) when full.
   [[nodiscard]] bool try_push(Event& e) noexcept {
+    return try_emplace([&]() noexcept { return std::move(e); });
+  }
+
+  /// Builds the event in a free slot from `make()` (an Event prvalue, so it is constructed in
+  /// place) and returns true; returns false without calling `make` when full. `make` must not
+  /// throw: the slot is already claimed when it runs.
+  template <class Make>
+  [[nodiscard]] bool try_emplace(Make&& make) noexcept {
+    static_assert(std::is_nothrow_invocable_r_v<Event, Make&>);
     std::uint64_t pos = tail_.load(std::memory_order_relaxed);
     for (;;) {
       Slot& s = slots_[pos & mask_];
@@ -57,7 +67,7 @@ class EventRing {
         // loop's `sleeping` flag and the bus state (same instruction as relaxed on x86).
         if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_seq_cst,
                                         std::memory_order_relaxed)) {
-          new (s.storage) Event(std::move(e));
+          new (s.storage) Event(make());
           s.seq.store(pos + 1, std::memory_order_release);
           return true;
         }

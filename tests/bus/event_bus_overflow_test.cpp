@@ -122,10 +122,17 @@ TEST(EventBusOverflow, TryPublishNeverWaitsAndLeavesTheEventIntact) {
 TEST(EventBusOverflow, LoopThreadParksOrdersInsteadOfDeadlocking) {
   EventBus bus(small_queues());
   RecordingHandler orders;
-  // One candle makes ten orders: more than the order queue holds, published from the loop.
+  // One candle makes ten orders: more than the order queue holds, published from the loop,
+  // alternately as an Event and from its parts (built in the slot, or parked when full).
   bus.subscribe(EventType::candle_closed, [&](const Event&) {
-    for (int i = 0; i < 10; ++i)
-      bus.publish(order_event(i));
+    for (int i = 0; i < 10; ++i) {
+      if (i % 2 == 0) {
+        bus.publish(order_event(i));
+      } else {
+        const Event e = order_event(i);
+        bus.publish(EventType::order_created, e.as<Order>(), i, "test");
+      }
+    }
   });
   bus.subscribe(EventType::order_created, std::ref(orders));
   bus.start();
@@ -133,8 +140,10 @@ TEST(EventBusOverflow, LoopThreadParksOrdersInsteadOfDeadlocking) {
   ASSERT_TRUE(bus.wait_idle(10s));
   bus.stop();
   ASSERT_EQ(orders.size(), 10u);
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     EXPECT_EQ(orders.events()[i].timestamp_ns, i);  // order kept
+    EXPECT_EQ(orders.events()[i].as<Order>().client_order_id.view(), "o-" + std::to_string(i));
+  }
   EXPECT_EQ(bus.stats().queue(Lane::order).parked, 7u);
   EXPECT_EQ(bus.stats().queue(Lane::order).dropped, 0u);
 }
@@ -145,7 +154,7 @@ TEST(EventBusOverflow, LoopThreadPublishToFullSignalQueueIsAClearError) {
   bus.subscribe(EventType::candle_closed, [&](const Event&) {
     try {
       for (int i = 0; i < 10; ++i)
-        bus.publish(signal_event(i));
+        bus.publish(EventType::signal_generated, signal_event(i).as<Signal>(), i, "test");
     } catch (const QueueFullError& e) {
       error = e.what();
     }

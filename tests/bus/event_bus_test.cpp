@@ -34,6 +34,56 @@ TEST(EventBus, DeliversToSubscribedHandler) {
   EXPECT_EQ(rec.events()[0].sequence, 1u);
 }
 
+TEST(EventBus, PublishFromPartsQueuesTheSameEventOnItsLane) {
+  EventBus bus(quiet_bus_options());
+  RecordingHandler orders, candles;
+  bus.subscribe(EventType::order_created, std::ref(orders));
+  bus.subscribe(EventType::candle_closed, std::ref(candles));
+  const Event order = order_event(5);
+  const Event candle = candle_event(6);
+  bus.publish(EventType::order_created, order.as<Order>(), 5, "test");  // its default lane
+  bus.publish(EventType::candle_closed, candle.as<Candle>(), 6, "test", Lane::signal);
+  EXPECT_EQ(bus.stats().queue(Lane::order).depth, 1u);
+  EXPECT_EQ(bus.stats().queue(Lane::signal).depth, 1u);
+  EXPECT_EQ(bus.stats().queue(Lane::data).depth, 0u);
+  bus.start();
+  ASSERT_TRUE(bus.wait_idle(10s));
+  ASSERT_EQ(orders.size(), 1u);
+  ASSERT_EQ(candles.size(), 1u);
+  for (const auto& [got, want] :
+       {std::pair{orders.events()[0], order}, std::pair{candles.events()[0], candle}}) {
+    EXPECT_EQ(got.type, want.type);
+    EXPECT_EQ(got.timestamp_ns, want.timestamp_ns);
+    EXPECT_EQ(got.source, want.source);
+    EXPECT_EQ(got.payload, want.payload);
+    EXPECT_GT(got.sequence, 0u);
+  }
+}
+
+TEST(EventBus, PublishingAConstEventCopiesItAndLeavesTheOriginal) {
+  EventBus bus(quiet_bus_options());
+  RecordingHandler errors, candles;
+  bus.subscribe(EventType::error, std::ref(errors));
+  bus.subscribe(EventType::candle_closed, std::ref(candles));
+  ErrorInfo info;
+  info.component = "test";
+  info.message = std::string(300, 'm');  // heap text: copied before a slot is claimed
+  info.context = "{\"order\":1}";
+  const Event error(EventType::error, info, 3, "test");
+  const Event candle = candle_event(4);  // copied straight into its slot
+  bus.publish(error);
+  bus.publish(candle, Lane::order);
+  EXPECT_EQ(bus.stats().queue(Lane::order).depth, 1u);
+  bus.start();
+  ASSERT_TRUE(bus.wait_idle(10s));
+  ASSERT_EQ(errors.size(), 1u);
+  ASSERT_EQ(candles.size(), 1u);
+  EXPECT_EQ(errors.events()[0].as<ErrorInfo>(), info);
+  EXPECT_EQ(candles.events()[0].payload, candle.payload);
+  EXPECT_EQ(error.as<ErrorInfo>().message, std::string(300, 'm'));
+  EXPECT_EQ(error.sequence, 0u);
+}
+
 TEST(EventBus, RunsMultipleHandlersInSubscriptionOrder) {
   EventBus bus(quiet_bus_options());
   std::vector<int> order;

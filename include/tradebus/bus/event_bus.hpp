@@ -109,8 +109,27 @@ class EventBus {
   void publish(Event&& e) { publish(std::move(e), default_lane(e.type)); }
   void publish(Event&& e, Lane lane);
   /// Copies `e` into the queue; otherwise as publish(Event&&).
-  void publish(const Event& e) { publish(Event(e), default_lane(e.type)); }
-  void publish(const Event& e, Lane lane) { publish(Event(e), lane); }
+  void publish(const Event& e) { publish(e, default_lane(e.type)); }
+  void publish(const Event& e, Lane lane);
+  /// Builds the event in its queue slot from a Candle, Signal, Order or Fill, so no temporary
+  /// Event is moved and destroyed (what the engine and collectors use); lane defaults to
+  /// default_lane(type). Otherwise as publish(Event&&).
+  template <class T>
+  requires std::is_trivially_copyable_v<T> && std::is_constructible_v<Payload, const T&>
+  void publish(EventType type, const T& payload, std::int64_t ts_ns, SourceId source,
+               std::optional<Lane> lane = std::nullopt) {
+    struct Parts {
+      EventType type;
+      const T& payload;
+      std::int64_t ts_ns;
+      SourceId source;
+    };
+    const Parts parts{type, payload, ts_ns, source};
+    publish_built(lane.value_or(default_lane(type)), &parts, [](const void* p) noexcept {
+      const auto& a = *static_cast<const Parts*>(p);
+      return Event(a.type, a.payload, a.ts_ns, a.source);
+    });
+  }
   /// Queues `e` if there is room now; never waits. On false, `e` is left untouched.
   [[nodiscard]] bool try_publish(Event& e) { return try_publish(e, default_lane(e.type)); }
   [[nodiscard]] bool try_publish(Event& e, Lane lane);
@@ -147,6 +166,10 @@ class EventBus {
   void redeliver(const std::string& handler, Event e, std::function<void(bool, std::string)> done);
 
  private:
+  // Type-erased across the pimpl: `build(parts)` makes the event where it will be queued.
+  using EventBuilder = Event (*)(const void*) noexcept;
+  void publish_built(Lane lane, const void* parts, EventBuilder build);
+
   std::shared_ptr<detail::BusCore> core_;
 };
 

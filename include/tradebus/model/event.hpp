@@ -41,6 +41,15 @@ struct Event {
   const T* get_if() const noexcept {
     return std::get_if<T>(&payload);
   }
+  /// True unless the payload is an ErrorInfo (the one payload holding heap text): copying the
+  /// event then cannot throw.
+  bool copies_without_allocating() const noexcept {
+    return !std::holds_alternative<ErrorInfo>(payload);
+  }
 };
+
+static_assert(std::is_trivially_copyable_v<Candle> && std::is_trivially_copyable_v<Signal> &&
+                  std::is_trivially_copyable_v<Order> && std::is_trivially_copyable_v<Fill>,
+              "Event::copies_without_allocating() counts on every payload but ErrorInfo");
 
 }  // namespace tradebus

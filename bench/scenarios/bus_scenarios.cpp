@@ -62,13 +62,11 @@ double bus_throughput_eps(WaitStrategy wait, std::uint64_t n, bool timing_on,
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     });
-  const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
+  const Candle candle = sample_candle();
   const auto t0 = Clock::now();
-  for (std::uint64_t i = 0; i < n; ++i) {
-    Event e = proto;
-    e.timestamp_ns = static_cast<std::int64_t>(i);
-    bus.publish(std::move(e), Lane::data);
-  }
+  for (std::uint64_t i = 0; i < n; ++i)
+    bus.publish(EventType::candle_closed, candle, static_cast<std::int64_t>(i), "bench",
+                Lane::data);
   wait_for(seen, n);
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
   measuring = false;
@@ -84,19 +82,17 @@ double same_thread_eps(std::uint64_t n) {
   EventBus bus(o);
   std::atomic<std::uint64_t> done{0};
   std::uint64_t count = 0;
-  const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
+  const Candle candle = sample_candle();
   bus.subscribe(EventType::candle_closed, [&](const Event&) {
     if (++count == n) {
       done.store(1, std::memory_order_release);
       return;
     }
-    Event next = proto;
-    bus.publish(std::move(next), Lane::data);
+    bus.publish(EventType::candle_closed, candle, 0, "bench", Lane::data);
   });
   bus.start();
   const auto t0 = Clock::now();
-  Event first = proto;
-  bus.publish(std::move(first), Lane::data);
+  bus.publish(EventType::candle_closed, candle, 0, "bench", Lane::data);
   wait_for(done, 1);
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
   bus.stop();
@@ -118,12 +114,10 @@ LatencyFigures bus_latency(std::uint64_t samples) {
     seen.store(++local, std::memory_order_release);
   });
   bus.start();
-  const Event proto(EventType::candle_closed, sample_candle(), 0, "bench");
+  const Candle candle = sample_candle();
   const std::uint64_t warmup = samples / 10;
   for (std::uint64_t i = 0; i < samples + warmup; ++i) {
-    Event e = proto;
-    e.timestamp_ns = now_ns();
-    bus.publish(std::move(e), Lane::data);
+    bus.publish(EventType::candle_closed, candle, now_ns(), "bench", Lane::data);
     while (seen.load(std::memory_order_acquire) <= i) {
     }
   }

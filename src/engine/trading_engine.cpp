@@ -139,7 +139,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
 
   void emit(const Signal& s) override {  // SignalSink: called by strategies inside on_candle
     bump(signals);
-    bus.publish(Event(EventType::signal_generated, s, s.time_ns, kStrategySource));
+    bus.publish(EventType::signal_generated, s, s.time_ns, kStrategySource);
   }
 
   void on_signal(const Event& e) {
@@ -164,12 +164,12 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     }
     if (!order) return;
     if (order->status == OrderStatus::rejected) {
-      bus.publish(Event(EventType::order_rejected, *order, e.timestamp_ns, kOrderManagerSource));
+      bus.publish(EventType::order_rejected, *order, e.timestamp_ns, kOrderManagerSource);
       return;
     }
     if (store && !record([&] { store->record_order(*order, &s); })) return;
     bump(orders);
-    bus.publish(Event(EventType::order_created, *order, e.timestamp_ns, kOrderManagerSource));
+    bus.publish(EventType::order_created, *order, e.timestamp_ns, kOrderManagerSource);
   }
 
   void on_order_created(const Event& e) {
@@ -218,7 +218,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
   // --- ExecutionReports (any thread) ----------------------------------------
   void on_fill(const Fill& f) override {
     if (store) record([&] { store->record_fill(f); });
-    bus.publish(Event(EventType::order_filled, f, f.time_ns, exchange_source));
+    bus.publish(EventType::order_filled, f, f.time_ns, exchange_source);
   }
   void on_rejected(const Order& o, std::string_view reason) override {
     report_closed(o, OrderStatus::rejected, EventType::order_rejected, reason);
@@ -232,7 +232,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     r.status = status;
     r.reason = FixedString<47>::truncated(why);
     if (store) record([&] { store->record_order(r); });
-    bus.publish(Event(type, r, o.created_ns, exchange_source));
+    bus.publish(type, r, o.created_ns, exchange_source);
   }
   void on_acknowledged(const Order& o) override {
     if (!store) return;

@@ -45,7 +45,7 @@ void CandleReplay::run(EventBus& bus, std::function<void(std::string)> finished)
           std::this_thread::sleep_until(
               std::min(due, Clock::now() + std::chrono::milliseconds(50)));
       }
-      bus.publish(Event(EventType::candle_closed, c, c.close_time_ns, SourceId::truncated(name())));
+      bus.publish(EventType::candle_closed, c, c.close_time_ns, SourceId::truncated(name()));
       published_.store(published_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
   } catch (const std::exception& ex) {

@@ -108,7 +108,7 @@ struct KlineCollector::Impl {
   void publish(const Candle& c, bool from_rest) {
     if (opt.max_candles != 0 && candles.load() >= opt.max_candles) return;
     SymbolState& st = states[c.symbol];
-    bus->publish(Event(EventType::candle_closed, c, c.close_time_ns, SourceId("binance")));
+    bus->publish(EventType::candle_closed, c, c.close_time_ns, SourceId("binance"));
     st.has_last = true;
     st.last_open_ns = c.open_time_ns;
     st.next_open_ns = std::max(st.next_open_ns, c.close_time_ns + 1'000'000);

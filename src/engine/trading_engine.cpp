@@ -153,15 +153,7 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
       bump(repeated_signals);
       return;
     }
-    std::optional<Order> order;
-    try {
-      order = order_manager->create_order(s, e.sequence);
-    } catch (const std::exception& ex) {
-      persist_failed_order(s, ex.what());
-      publish_error("order_manager", Severity::critical, type_name(ex), ex.what(), to_json(s),
-                    e.timestamp_ns);
-      return;
-    }
+    const std::optional<Order> order = order_for(s, e);
     if (!order) return;
     if (order->status == OrderStatus::rejected) {
       bus.publish(EventType::order_rejected, *order, e.timestamp_ns, kOrderManagerSource);
@@ -170,6 +162,19 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     if (store && !record([&] { store->record_order(*order, &s); })) return;
     bump(orders);
     bus.publish(EventType::order_created, *order, e.timestamp_ns, kOrderManagerSource);
+  }
+
+  // The order manager's order for `s`, or none: none made, or create_order threw (persisted
+  // and reported here). Returned, not assigned, so the order is built once in place.
+  std::optional<Order> order_for(const Signal& s, const Event& e) {
+    try {
+      return order_manager->create_order(s, e.sequence);
+    } catch (const std::exception& ex) {
+      persist_failed_order(s, ex.what());
+      publish_error("order_manager", Severity::critical, type_name(ex), ex.what(), to_json(s),
+                    e.timestamp_ns);
+      return std::nullopt;
+    }
   }
 
   void on_order_created(const Event& e) {

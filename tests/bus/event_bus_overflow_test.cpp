@@ -95,8 +95,13 @@ TEST(EventBusOverflow, OrderQueueBlocksAndNeverDrops) {
   for (int i = 0; i < 3; ++i)
     bus.publish(order_event(i));
   auto blocked = std::async(std::launch::async, [&] {
-    for (int i = 3; i < 20; ++i)
-      bus.publish(order_event(i));
+    for (int i = 3; i < 20; ++i) {
+      const Event e = order_event(i);
+      if (i % 2 == 0)
+        bus.publish(e);  // copied into its slot
+      else
+        bus.publish(EventType::order_created, e.as<Order>(), i, "test");  // built in its slot
+    }
   });
   EXPECT_EQ(blocked.wait_for(200ms), std::future_status::timeout);  // waits, does not drop
   EXPECT_EQ(bus.stats().queue(Lane::order).dropped, 0u);
@@ -104,8 +109,10 @@ TEST(EventBusOverflow, OrderQueueBlocksAndNeverDrops) {
   blocked.get();
   ASSERT_TRUE(bus.wait_idle(10s));
   ASSERT_EQ(rec.size(), 20u);
-  for (int i = 0; i < 20; ++i)
+  for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(rec.events()[i].timestamp_ns, i);
+    EXPECT_EQ(rec.events()[i].as<Order>().client_order_id.view(), "o-" + std::to_string(i));
+  }
 }
 
 TEST(EventBusOverflow, TryPublishNeverWaitsAndLeavesTheEventIntact) {

@@ -102,7 +102,10 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         lanes_{std::make_unique<LaneState>(Lane::order, options_.order),
                std::make_unique<LaneState>(Lane::signal, options_.signal),
                std::make_unique<LaneState>(Lane::data, options_.data)},
-        spin_(options_.wait_strategy == WaitStrategy::busy_spin) {}
+        spin_(options_.wait_strategy == WaitStrategy::busy_spin),
+        one_attempt_(options_.handler_attempts <= 1) {
+    set_busy(lane(Lane::order), false);  // fills ready_lanes_
+  }
 
   ~BusCore() { stop_and_wait(); }
 
@@ -130,9 +133,11 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
 
   void unsubscribe(const std::shared_ptr<HandlerEntry>& e) {
     if (!e->active.exchange(false)) return;
+    // Compacting inside a handler would shift the list being dispatched; the loop compacts
+    // after the event instead (an inactive entry is skipped until then).
     run_on_loop([this, e] {
       needs_compact_ = true;
-      if (dispatch_depth_ == 0) compact();
+      if (!on_loop_thread()) compact();
     });
   }
 
@@ -398,6 +403,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     std::uint64_t iteration = 0;
     for (;;) {
       if (has_cmds_.load(std::memory_order_acquire)) apply_cmds();
+      if (needs_compact_) compact();
       if (any_parked_) unpark();
       std::size_t n = dispatch_batch();
       if (n != 0) notify_space_waiters();
@@ -425,9 +431,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     std::size_t n = 0;
     while (n < 256) {
       bool got = false;
-      for (auto& lp : lanes_) {  // priority: order, signal, data
-        LaneState& ls = *lp;
-        if (ls.busy) continue;
+      for (std::size_t i = 0; i < ready_count_; ++i) {  // priority: order, signal, data
+        LaneState& ls = *ready_lanes_[i];
         // Dispatch where the event lies: no copy out of the ring.
         if (ls.ring.consume([&](Event& ev) noexcept { dispatch(ev, ls); })) {
           bump(ls.dispatched);
@@ -437,6 +442,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       }
       if (!got) break;
       ++n;
+      if (needs_compact_) compact();
       const int mode = exit_mode_.load(std::memory_order_relaxed);
       if (mode == kStopNow || (mode == kDrain && Clock::now() >= drain_deadline())) break;
       if (any_parked_) unpark();
@@ -524,7 +530,6 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     if (observer_) observer_->on_dispatch(ev);
     auto& list = handlers_[static_cast<std::size_t>(ev.type)];
     const std::size_t count = list.size();  // handlers added meanwhile start with the next event
-    ++dispatch_depth_;
     for (std::size_t i = 0; i < count; ++i) {
       HandlerEntry* h = list[i].get();
       if (!h->active.load(std::memory_order_relaxed)) continue;
@@ -534,8 +539,6 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       }
       call_handler(*h, ev);
     }
-    bump(events_dispatched_);
-    if (--dispatch_depth_ == 0 && needs_compact_) compact();
   }
 
   bool should_time(HandlerEntry& h) {
@@ -552,7 +555,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // The common case kept small (it runs for every event): one attempt, not sampled for timing.
   void call_handler(HandlerEntry& h, const Event& ev) {
     const auto every = options_.handler_timing_sample;
-    if (options_.handler_attempts > 1 || (every != 0 && h.sample_countdown == 0)) {
+    if (!one_attempt_ || (every != 0 && h.sample_countdown == 0)) {
       call_sync(h, ev);
       return;
     }
@@ -629,17 +632,26 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     if (!lane(Lane::signal).ring.try_push(err)) bump(error_events_dropped_);
   }
 
+  // A lane whose coroutine handler is suspended gives no event until it finishes (FIFO inside
+  // the lane); the loop scans only the others, so a busy lane costs nothing per event.
+  void set_busy(LaneState& ls, bool busy) {
+    ls.busy = busy;
+    ready_count_ = 0;
+    for (auto& lp : lanes_)
+      if (!lp->busy) ready_lanes_[ready_count_++] = lp.get();
+  }
+
   // Runs handlers [from, end) of ev's list as one coroutine; the lane waits for it (FIFO).
   void spawn_async_tail(Event&& ev, LaneState& ls, std::size_t from) {
     auto& list = handlers_[static_cast<std::size_t>(ev.type)];
     std::vector<std::shared_ptr<HandlerEntry>> rest(
         list.begin() + static_cast<std::ptrdiff_t>(from), list.end());
-    ls.busy = true;
+    set_busy(ls, true);
     coro_pending_view_.store(++coro_pending_);
     auto self = shared_from_this();
     auto task = run_tail(std::move(ev), std::move(rest));
     auto done = [self, lp = &ls](std::exception_ptr) {
-      lp->busy = false;
+      self->set_busy(*lp, false);
       self->coro_pending_view_.store(--self->coro_pending_);
     };
     asio::co_spawn(io_, std::move(task), std::move(done));
@@ -859,12 +871,12 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       q.parked = ls.parked_total.load(std::memory_order_relaxed);
       q.published = ls.ring.pushed();  // parked events are counted when they enter the ring
       q.dispatched = ls.dispatched.load(std::memory_order_relaxed);
+      s.events_dispatched += q.dispatched;
       q.dropped = ls.dropped.load(std::memory_order_relaxed);
       q.block_timeouts = ls.block_timeouts.load(std::memory_order_relaxed);
       q.discarded_at_shutdown = ls.discarded.load(std::memory_order_relaxed);
       q.depth = ls.ring.size_approx() + ls.parked_size.load(std::memory_order_relaxed);
     }
-    s.events_dispatched = events_dispatched_.load(std::memory_order_relaxed);
     s.handler_errors = handler_errors_.load(std::memory_order_relaxed);
     s.error_events_dropped = error_events_dropped_.load(std::memory_order_relaxed);
     std::lock_guard lk(registry_mu_);
@@ -896,12 +908,12 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   const EventBusOptions options_;
   std::array<std::unique_ptr<LaneState>, kLaneCount> lanes_;
   const bool spin_;
+  const bool one_attempt_;  // handler_attempts <= 1: the short call path
   BusObserver* observer_ = nullptr;
   asio::io_context io_{1};
 
   // Handler lists: changed only where run_on_loop() runs its function.
   std::array<std::vector<std::shared_ptr<HandlerEntry>>, kEventTypeCount> handlers_;
-  int dispatch_depth_ = 0;
   bool needs_compact_ = false;
   mutable std::mutex registry_mu_;
   std::vector<std::shared_ptr<HandlerEntry>> all_handlers_;
@@ -925,13 +937,14 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   std::mutex leftover_mu_;
 
   // Loop-thread state.
+  std::array<LaneState*, kLaneCount> ready_lanes_{};  // lanes not busy, in priority order
+  std::size_t ready_count_ = 0;
   static constexpr int kSpinsBeforeSleep = 2000;  // ~20-50 us of pause instructions
   int idle_spins_ = 0;
   std::uint64_t sequence_ = 0;
   bool any_parked_ = false;
   std::size_t coro_pending_ = 0;
   std::atomic<std::size_t> coro_pending_view_{0};
-  std::atomic<std::uint64_t> events_dispatched_{0};
   std::atomic<std::uint64_t> handler_errors_{0};
   std::atomic<std::uint64_t> error_events_dropped_{0};
 

@@ -232,6 +232,63 @@ TEST(EventBus, SuspendedCoroutineInOneQueueDoesNotBlockTheOthers) {
   ASSERT_TRUE(bus.wait_idle(10s));
 }
 
+// Two queues each wait on a suspended coroutine: the third keeps being dispatched, and each
+// waiting queue resumes on its own, in FIFO order, when its coroutine finishes.
+TEST(EventBus, TwoSuspendedQueuesLeaveTheThirdRunningAndEachResumesInOrder) {
+  EventBus bus(quiet_bus_options());
+  std::atomic<bool> release_data{false}, release_signal{false};
+  std::atomic<int> candles_started{0}, signals_started{0}, candles_done{0}, signals_done{0};
+  std::atomic<int> orders{0};
+  std::vector<std::string> trace;  // loop thread; read after stop()
+  auto waiter = [&](std::atomic<bool>& release, std::atomic<int>& started, std::atomic<int>& done,
+                    std::string tag) {
+    return [r = &release, st = &started, d = &done, out = &trace,
+            tag](const Event& e) -> boost::asio::awaitable<void> {
+      ++*st;
+      boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+      while (!*r) {
+        t.expires_after(1ms);
+        co_await t.async_wait(boost::asio::use_awaitable);
+      }
+      out->push_back(tag + std::to_string(e.timestamp_ns));
+      ++*d;
+    };
+  };
+  bus.subscribe(EventType::candle_closed, waiter(release_data, candles_started, candles_done, "c"));
+  bus.subscribe(EventType::signal_generated,
+                waiter(release_signal, signals_started, signals_done, "s"));
+  bus.subscribe(EventType::order_created, [&](const Event& e) {
+    trace.push_back("o" + std::to_string(e.timestamp_ns));
+    ++orders;
+  });
+  bus.start();
+  for (int i = 0; i < 2; ++i) {
+    bus.publish(candle_event(i));
+    bus.publish(signal_event(i));
+  }
+  auto eventually = [](auto&& done) {
+    for (int i = 0; i < 10000 && !done(); ++i)
+      std::this_thread::sleep_for(1ms);
+    return done();
+  };
+  ASSERT_TRUE(eventually([&] { return candles_started == 1 && signals_started == 1; }));
+  bus.publish(order_event(0));
+  ASSERT_TRUE(eventually([&] { return orders == 1; }));
+  EXPECT_EQ(candles_done, 0);
+  EXPECT_EQ(signals_done, 0);
+
+  release_signal = true;
+  ASSERT_TRUE(eventually([&] { return signals_done == 2; }));
+  EXPECT_EQ(candles_started, 1);  // the data queue still waits on its first candle
+  EXPECT_EQ(candles_done, 0);
+
+  release_data = true;
+  ASSERT_TRUE(bus.wait_idle(20s));
+  bus.stop();
+  EXPECT_EQ(trace, (std::vector<std::string>{"o0", "s0", "s1", "c0", "c1"}));
+  EXPECT_EQ(bus.stats().events_dispatched, 5u);
+}
+
 TEST(EventBus, CoroutinePublishToAFullQueueSuspendsInsteadOfDeadlocking) {
   EventBusOptions o = quiet_bus_options();
   o.signal.capacity = 4;

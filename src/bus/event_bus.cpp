@@ -418,6 +418,9 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       if (n == 0) {
         idle_epoch_.store(idle_epoch_.load(std::memory_order_relaxed) + 1,
                           std::memory_order_release);
+        // Pairs with the fence in wait_idle(): the next pass sees every event published before
+        // a wait_idle() that read the epoch from before this step. Idle passes only.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         idle_wait();
       }
     }
@@ -838,10 +841,14 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // may have begun before the caller's last publish was visible, and while that event's
   // handler runs the ring already reads empty. The second step ends a pass that began after
   // the first, hence after we looked. Waking the loop forces such passes in blocking mode.
+  // "After we looked" needs the fence pair: without it the caller's last publish could still
+  // sit in its CPU's store buffer while it reads the epoch (a store may pass a later load, even
+  // on x86), and the loop could finish both passes without seeing the event.
   bool wait_idle(std::chrono::nanoseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
       if (state_.load() != State::running) return nothing_queued();
+      std::atomic_thread_fence(std::memory_order_seq_cst);
       const auto epoch = idle_epoch_.load(std::memory_order_acquire);
       const auto passed = [&] { return idle_epoch_.load(std::memory_order_acquire) - epoch >= 2; };
       wake_loop();

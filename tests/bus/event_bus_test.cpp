@@ -11,11 +11,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "support/eventually.hpp"
 #include "support/recording_handler.hpp"
 
 using namespace tradebus;
 using namespace std::chrono_literals;
 using test::candle_event;
+using test::eventually;
 using test::order_event;
 using test::RecordingHandler;
 using test::signal_event;
@@ -266,11 +268,6 @@ TEST(EventBus, TwoSuspendedQueuesLeaveTheThirdRunningAndEachResumesInOrder) {
     bus.publish(candle_event(i));
     bus.publish(signal_event(i));
   }
-  auto eventually = [](auto&& done) {
-    for (int i = 0; i < 10000 && !done(); ++i)
-      std::this_thread::sleep_for(1ms);
-    return done();
-  };
   ASSERT_TRUE(eventually([&] { return candles_started == 1 && signals_started == 1; }));
   bus.publish(order_event(0));
   ASSERT_TRUE(eventually([&] { return orders == 1; }));

@@ -22,6 +22,12 @@ static void BM_BusSameThread(benchmark::State& state) {
 }
 BENCHMARK(BM_BusSameThread)->Unit(benchmark::kMillisecond)->Iterations(3);
 
+static void BM_RingSkeletonSameThread(benchmark::State& state) {
+  for (auto _ : state)
+    state.counters["eps"] = tb::ring_skeleton_same_thread_eps(2'000'000);
+}
+BENCHMARK(BM_RingSkeletonSameThread)->Unit(benchmark::kMillisecond)->Iterations(3);
+
 static void BM_Pipeline(benchmark::State& state) {
   for (auto _ : state)
     state.counters["candles_per_s"] = tb::pipeline_candles_per_s(1'000'000);

@@ -40,6 +40,11 @@ MetricsCost bus_throughput_metrics_cost(std::uint64_t events);
 double metrics_scrape_ms(int symbols);
 /// A handler on the loop thread publishes the next event: publish + dispatch on one thread.
 double same_thread_eps(std::uint64_t events);
+/// same_thread_eps on the bare bones of the bus: its three rings (default capacities), the
+/// per-event priority scan, a std::function handler building the next event in its slot; no
+/// handler list, counters, sequence numbers, thread checks or stop checks. The ceiling of the
+/// design, for comparison with same_thread_eps measured beside it.
+double ring_skeleton_same_thread_eps(std::uint64_t events);
 
 struct LatencyFigures {
   double p50_ns = 0, p99_ns = 0, max_ns = 0;

@@ -131,10 +131,11 @@ TEST(BenchCli, QuickJsonHasEveryKey) {
   const auto r = run_cli("bench --json --quick");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* k :
-       {"bus_throughput_eps", "bus_throughput_blocking_eps", "same_thread_eps", "latency_p50_ns",
-        "latency_p99_ns", "latency_max_ns", "pipeline_candles_per_s", "rss_mb_full_queues",
-        "shutdown_ms_full_queues", "backtest_candles_per_s", "ws_kline_parse_per_s",
-        "machine_floor", "ratios"})
+       {"bus_throughput_eps", "bus_throughput_blocking_eps", "same_thread_eps",
+        "same_thread_ring_skeleton_eps", "latency_p50_ns", "latency_p99_ns", "latency_max_ns",
+        "pipeline_candles_per_s", "rss_mb_full_queues", "shutdown_ms_full_queues",
+        "backtest_candles_per_s", "ws_kline_parse_per_s", "machine_floor", "ratios"})
     EXPECT_NE(field(r.out, k), "<missing>") << k << " in " << r.out;
   EXPECT_NE(field(r.out, "pipeline_candles_per_s"), "0");
+  EXPECT_NE(field(r.out, "same_thread_ring_skeleton_eps"), "0");
 }

@@ -50,9 +50,10 @@ int run(const BenchFlags& f) {
   const double thr_spin = bench::bus_throughput_eps(WaitStrategy::busy_spin, 20'000'000 / scale);
   step("bus throughput (blocking)");
   const double thr_block = bench::bus_throughput_eps(WaitStrategy::blocking, 20'000'000 / scale);
-  step("machine floor (same thread) + same-thread publish and dispatch");
+  step("machine floor (same thread) + same-thread publish and dispatch + ring skeleton");
   floor.same_thread_eps = bench::measure_machine_floor(50'000'000 / scale, 1'000).same_thread_eps;
   const double same = bench::same_thread_eps(20'000'000 / scale);
+  const double skeleton = bench::ring_skeleton_same_thread_eps(20'000'000 / scale);
   step("machine floor (one-way) + latency");
   floor.one_way_latency_ns =
       bench::measure_machine_floor(1'000, 1'000'000 / scale).one_way_latency_ns;
@@ -89,7 +90,7 @@ int run(const BenchFlags& f) {
 
   const std::string json = fmt::format(
       R"({{"machine":{{"cpu":"{}","cores":{}}},"machine_floor":{{"same_thread_eps":{:.0f},"cross_thread_eps":{:.0f},"one_way_latency_ns":{:.1f}}},)"
-      R"("bus_throughput_eps":{:.0f},"bus_throughput_blocking_eps":{:.0f},"same_thread_eps":{:.0f},)"
+      R"("bus_throughput_eps":{:.0f},"bus_throughput_blocking_eps":{:.0f},"same_thread_eps":{:.0f},"same_thread_ring_skeleton_eps":{:.0f},)"
       R"("latency_p50_ns":{:.0f},"latency_p99_ns":{:.0f},"latency_max_ns":{:.0f},)"
       R"("pipeline_candles_per_s":{:.0f},"rss_mb_full_queues":{:.2f},"shutdown_ms_full_queues":{:.3f},)"
       R"("backtest_candles_per_s":{:.0f},"backtest_candles_per_s_10_symbols":{:.0f},"ws_kline_parse_per_s":{:.0f},)"
@@ -97,17 +98,17 @@ int run(const BenchFlags& f) {
       R"("durable_orders_per_s":{:.0f},"recovery_ms_10k_open_orders":{:.1f},)"
       R"("bus_throughput_eps_metrics_off":{:.0f},"bus_throughput_eps_metrics_on":{:.0f},"metrics_cost_pct":{:.1f},"metrics_scrape_ms_50_symbols":{:.3f},)"
       R"("redis_events_per_s":{:.0f},"redis_events_per_s_one_per_entry":{:.0f},"redis_latency_p50_us":{:.1f},"redis_benchmark_xadd_per_s":{:.0f},"redis_vs_redis_benchmark":{:.3f},"redis_pipeline":{},"redis_entry_bytes":{},)"
-      R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
+      R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"same_thread_vs_ring_skeleton":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
       json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
-      floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, lat.p50_ns,
-      lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us, reconnect.from_reconnect_ms,
-      reconnect.from_server_back_ms, journal, durable, recovery, metrics_cost.off_eps,
-      metrics_cost.on_eps, 100.0 * (1.0 - metrics_cost.on_eps / metrics_cost.off_eps), scrape_ms,
-      rf.events_per_s, rf.events_per_s_one_per_entry, rf.latency_p50_us,
-      rf.redis_benchmark_xadd_per_s,
+      floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, skeleton,
+      lat.p50_ns, lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us,
+      reconnect.from_reconnect_ms, reconnect.from_server_back_ms, journal, durable, recovery,
+      metrics_cost.off_eps, metrics_cost.on_eps,
+      100.0 * (1.0 - metrics_cost.on_eps / metrics_cost.off_eps), scrape_ms, rf.events_per_s,
+      rf.events_per_s_one_per_entry, rf.latency_p50_us, rf.redis_benchmark_xadd_per_s,
       rf.redis_benchmark_xadd_per_s > 0 ? rf.events_per_s / rf.redis_benchmark_xadd_per_s : -1.0,
       rf.batch, rf.entry_bytes, thr_spin / floor.cross_thread_eps, same / floor.same_thread_eps,
-      lat.p50_ns / floor.one_way_latency_ns, f.quick);
+      same / skeleton, lat.p50_ns / floor.one_way_latency_ns, f.quick);
   if (f.json) {
     std::cout << json << std::endl;
   } else {
@@ -117,6 +118,7 @@ int run(const BenchFlags& f) {
                floor.cross_thread_eps);
     fmt::print("{:<34} {:>16.0f} {:>16}\n", "bus_throughput_blocking_eps", thr_block, "");
     fmt::print("{:<34} {:>16.0f} {:>16.0f}\n", "same_thread_eps", same, floor.same_thread_eps);
+    fmt::print("{:<34} {:>16.0f}\n", "same_thread_ring_skeleton_eps", skeleton);
     fmt::print("{:<34} {:>16.0f} {:>16.1f}\n", "latency_p50_ns", lat.p50_ns,
                floor.one_way_latency_ns);
     fmt::print("{:<34} {:>16.0f}\n", "latency_p99_ns", lat.p99_ns);

@@ -104,7 +104,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
                std::make_unique<LaneState>(Lane::data, options_.data)},
         spin_(options_.wait_strategy == WaitStrategy::busy_spin),
         one_attempt_(options_.handler_attempts <= 1) {
-    set_busy(lane(Lane::order), false);  // fills ready_lanes_
+    refresh_ready_lanes();
   }
 
   ~BusCore() { stop_and_wait(); }
@@ -639,6 +639,10 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // the lane); the loop scans only the others, so a busy lane costs nothing per event.
   void set_busy(LaneState& ls, bool busy) {
     ls.busy = busy;
+    refresh_ready_lanes();
+  }
+
+  void refresh_ready_lanes() {
     ready_count_ = 0;
     for (auto& lp : lanes_)
       if (!lp->busy) ready_lanes_[ready_count_++] = lp.get();

@@ -182,7 +182,6 @@ class EventRing {
   void release(Slot& s, std::uint64_t pos) noexcept {
     // Only an ErrorInfo payload owns memory (see Event::copies_without_allocating); every other
     // event ends with its storage, so the variant's destructor (a table jump) is skipped.
-    static_assert(std::is_trivially_destructible_v<SourceId>);
     Event* e = event_in(s);
     if (!e->copies_without_allocating()) e->~Event();
     s.seq.store(pos + slot_count_, std::memory_order_release);

@@ -42,14 +42,16 @@ struct Event {
     return std::get_if<T>(&payload);
   }
   /// True unless the payload is an ErrorInfo (the one payload holding heap text): copying the
-  /// event then cannot throw.
+  /// event then cannot throw, and its destructor frees nothing (the bus's queues skip it).
   bool copies_without_allocating() const noexcept {
     return !std::holds_alternative<ErrorInfo>(payload);
   }
 };
 
 static_assert(std::is_trivially_copyable_v<Candle> && std::is_trivially_copyable_v<Signal> &&
-                  std::is_trivially_copyable_v<Order> && std::is_trivially_copyable_v<Fill>,
-              "Event::copies_without_allocating() counts on every payload but ErrorInfo");
+                  std::is_trivially_copyable_v<Order> && std::is_trivially_copyable_v<Fill> &&
+                  std::is_trivially_copyable_v<SourceId>,
+              "Event::copies_without_allocating() counts on every member but the payload, and "
+              "every payload but ErrorInfo, owning no memory");
 
 }  // namespace tradebus

@@ -66,9 +66,17 @@ double backtest_candles_per_s(std::uint64_t rows, int symbols, const std::string
 /// Events appended to a journal in `dir` per second, batch fsync policy, close included.
 double journal_events_per_s(std::uint64_t events, const std::string& dir);
 
-/// Orders per second through the engine with the SQLite outbox and the persistent paper
-/// exchange (group commit, synchronous=NORMAL: process-crash safe), last commit included.
-double durable_orders_per_s(std::uint64_t candles, const std::string& dir);
+struct DurableFigures {
+  /// Orders per second through the engine with the SQLite outbox and the persistent paper
+  /// exchange (group commit, synchronous=NORMAL: process-crash safe), last commit included.
+  double orders_per_s = 0;
+  std::uint64_t orders = 0;  ///< Orders (each with its fill) that run left in the state.
+  /// Milliseconds for an engine to start on that state (load, replay every fill, recover) and
+  /// stop: what a restart costs as the history grows. -1 if it failed.
+  double restart_ms = -1;
+};
+/// `candles` zigzag candles, each making an order, then a restart on what they left.
+DurableFigures durable_orders(std::uint64_t candles, const std::string& dir);
 /// Recovery time (ms) at start-up for a state directory holding `open_orders` open orders,
 /// each looked up at the paper exchange and adopted; -1 if recovery did not adopt them all.
 double recovery_ms_open_orders(std::uint64_t open_orders, const std::string& dir);

@@ -138,4 +138,8 @@ TEST(BenchCli, QuickJsonHasEveryKey) {
     EXPECT_NE(field(r.out, k), "<missing>") << k << " in " << r.out;
   EXPECT_NE(field(r.out, "pipeline_candles_per_s"), "0");
   EXPECT_NE(field(r.out, "same_thread_ring_skeleton_eps"), "0");
+  // The quick run leaves ~40,000 orders (one per zigzag candle after the first) and the
+  // restart on them replayed their fills (-1 when it failed or replayed none).
+  EXPECT_GE(std::stoll(field(r.out, "durable_run_orders")), 39'000) << r.out;
+  EXPECT_GT(std::stod(field(r.out, "restart_ms_after_durable_run")), 0.0) << r.out;
 }

@@ -68,8 +68,8 @@ int run(const BenchFlags& f) {
   const double bt10 = bench::backtest_candles_per_s(1'000'000 / scale, 10, dir);
   step("event journal, batch fsync");
   const double journal = bench::journal_events_per_s(5'000'000 / scale, dir);
-  step("durable orders (outbox + persistent paper exchange)");
-  const double durable = bench::durable_orders_per_s(400'000 / scale, dir);
+  step("durable orders (outbox + persistent paper exchange), then a restart on them");
+  const auto durable = bench::durable_orders(400'000 / scale, dir);
   step("recovery of 10k open orders");
   const double recovery = bench::recovery_ms_open_orders(10'000, dir);
   step("bus throughput with /metrics scraped every 100 ms");
@@ -95,15 +95,15 @@ int run(const BenchFlags& f) {
       R"("pipeline_candles_per_s":{:.0f},"rss_mb_full_queues":{:.2f},"shutdown_ms_full_queues":{:.3f},)"
       R"("backtest_candles_per_s":{:.0f},"backtest_candles_per_s_10_symbols":{:.0f},"ws_kline_parse_per_s":{:.0f},)"
       R"("rest_order_roundtrip_p50_us":{:.1f},"reconnect_to_backfill_ms":{:.1f},"outage_end_to_backfill_ms":{:.1f},"journal_events_per_s":{:.0f},)"
-      R"("durable_orders_per_s":{:.0f},"recovery_ms_10k_open_orders":{:.1f},)"
+      R"("durable_orders_per_s":{:.0f},"restart_ms_after_durable_run":{:.1f},"durable_run_orders":{},"recovery_ms_10k_open_orders":{:.1f},)"
       R"("bus_throughput_eps_metrics_off":{:.0f},"bus_throughput_eps_metrics_on":{:.0f},"metrics_cost_pct":{:.1f},"metrics_scrape_ms_50_symbols":{:.3f},)"
       R"("redis_events_per_s":{:.0f},"redis_events_per_s_one_per_entry":{:.0f},"redis_latency_p50_us":{:.1f},"redis_benchmark_xadd_per_s":{:.0f},"redis_vs_redis_benchmark":{:.3f},"redis_pipeline":{},"redis_entry_bytes":{},)"
       R"("ratios":{{"bus_throughput_vs_cross_thread_floor":{:.3f},"same_thread_vs_floor":{:.3f},"same_thread_vs_ring_skeleton":{:.3f},"latency_p50_vs_one_way_floor":{:.2f}}},"quick":{}}})",
       json_escape(cpu_model()), std::thread::hardware_concurrency(), floor.same_thread_eps,
       floor.cross_thread_eps, floor.one_way_latency_ns, thr_spin, thr_block, same, skeleton,
       lat.p50_ns, lat.p99_ns, lat.max_ns, pipe, rss, shut, bt1, bt10, ws, rest_us,
-      reconnect.from_reconnect_ms, reconnect.from_server_back_ms, journal, durable, recovery,
-      metrics_cost.off_eps, metrics_cost.on_eps,
+      reconnect.from_reconnect_ms, reconnect.from_server_back_ms, journal, durable.orders_per_s,
+      durable.restart_ms, durable.orders, recovery, metrics_cost.off_eps, metrics_cost.on_eps,
       100.0 * (1.0 - metrics_cost.on_eps / metrics_cost.off_eps), scrape_ms, rf.events_per_s,
       rf.events_per_s_one_per_entry, rf.latency_p50_us, rf.redis_benchmark_xadd_per_s,
       rf.redis_benchmark_xadd_per_s > 0 ? rf.events_per_s / rf.redis_benchmark_xadd_per_s : -1.0,
@@ -133,7 +133,9 @@ int run(const BenchFlags& f) {
     fmt::print("{:<34} {:>16.1f}\n", "reconnect_to_backfill_ms", reconnect.from_reconnect_ms);
     fmt::print("{:<34} {:>16.1f}\n", "outage_end_to_backfill_ms", reconnect.from_server_back_ms);
     fmt::print("{:<34} {:>16.0f}\n", "journal_events_per_s", journal);
-    fmt::print("{:<34} {:>16.0f}\n", "durable_orders_per_s", durable);
+    fmt::print("{:<34} {:>16.0f}\n", "durable_orders_per_s", durable.orders_per_s);
+    fmt::print("{:<34} {:>16.1f}  ({} orders of history)\n", "restart_ms_after_durable_run",
+               durable.restart_ms, durable.orders);
     fmt::print("{:<34} {:>16.1f}\n", "recovery_ms_10k_open_orders", recovery);
     fmt::print("{:<34} {:>16.0f}\n", "bus_throughput_eps_metrics_off", metrics_cost.off_eps);
     fmt::print("{:<34} {:>16.0f}\n", "bus_throughput_eps_metrics_on", metrics_cost.on_eps);
@@ -145,7 +147,8 @@ int run(const BenchFlags& f) {
     fmt::print("{:<34} {:>16.1f}\n", "redis_latency_p50_us", rf.latency_p50_us);
   }
   return (thr_spin > 0 && pipe > 0 && bt1 > 0 && bt10 > 0 && ws > 0 && rest_us > 0 && journal > 0 &&
-          durable > 0 && recovery >= 0 && reconnect.from_reconnect_ms >= 0)
+          durable.orders_per_s > 0 && durable.restart_ms >= 0 && recovery >= 0 &&
+          reconnect.from_reconnect_ms >= 0)
              ? 0
              : 1;
 }

@@ -334,9 +334,14 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     rep.unfinished = stored.unfinished.size();
     rep.fills_replayed = stored.fills.size();
     order_manager->resume(stored);
+    // The recorded fills of the orders to reconcile; the rest of the history only rebuilt the
+    // positions above, and grouping all of it cost a map entry per order ever made.
     std::map<std::string, std::vector<Fill>, std::less<>> known;
+    for (const StoredOrder& so : stored.unfinished)
+      known.try_emplace(std::string(so.order.client_order_id.view()));
     for (const Fill& f : stored.fills)
-      known[std::string(f.client_order_id.view())].push_back(f);
+      if (auto it = known.find(f.client_order_id.view()); it != known.end())
+        it->second.push_back(f);
     const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();

@@ -34,6 +34,12 @@ StoredOrders OrderOutbox::load() {
   std::lock_guard dl(m.db_mu);
   const std::string where = m.db->path();
   {
+    // Every signal key is kept (see docs/adr/0003-bounded-restart.md): size the set once.
+    sqlite::Statement n(*m.db, "SELECT IFNULL(MAX(id), 0) FROM orders");
+    n.step();
+    signal_keys_.reserve(signal_keys_.size() + static_cast<std::size_t>(n.int64(0)));
+  }
+  {
     sqlite::Statement q(*m.db,
                         "SELECT id, client_order_id, signal_key, status, recorded_ns, body "
                         "FROM orders ORDER BY id");
@@ -43,7 +49,7 @@ StoredOrders OrderOutbox::load() {
       out.last_order_number = std::max(out.last_order_number, order_number(q.text(1)));
       if (!q.is_null(2)) signal_keys_.emplace(q.text(2));
       // (The status column is for people reading the table; the body is the record.)
-      Order o = decode_order(q.blob(5), fmt::format("{} orders row {}", where, id));
+      Order o = decode_order(q.blob(5), [&] { return fmt::format("{} orders row {}", where, id); });
       if (is_final(o.status)) continue;
       out.unfinished.push_back({o, q.int64(4)});
       live_[std::string(o.client_order_id.view())] =
@@ -53,8 +59,8 @@ StoredOrders OrderOutbox::load() {
   {
     sqlite::Statement q(*m.db, "SELECT id, body FROM fills ORDER BY id");
     while (q.step())
-      out.fills.push_back(
-          decode_fill(q.blob(1), fmt::format("{} fills row {}", where, q.int64(0))));
+      out.fills.push_back(decode_fill(
+          q.blob(1), [&] { return fmt::format("{} fills row {}", where, q.int64(0)); }));
   }
   loaded_ = true;
   return out;
@@ -140,8 +146,8 @@ std::vector<Order> OrderOutbox::all_orders() const {
   std::vector<Order> out;
   sqlite::Statement q(*m.db, "SELECT id, body FROM orders ORDER BY id");
   while (q.step())
-    out.push_back(
-        decode_order(q.blob(1), fmt::format("{} orders row {}", m.db->path(), q.int64(0))));
+    out.push_back(decode_order(
+        q.blob(1), [&] { return fmt::format("{} orders row {}", m.db->path(), q.int64(0)); }));
   return out;
 }
 
@@ -152,7 +158,8 @@ std::vector<Fill> OrderOutbox::all_fills() const {
   std::vector<Fill> out;
   sqlite::Statement q(*m.db, "SELECT id, body FROM fills ORDER BY id");
   while (q.step())
-    out.push_back(decode_fill(q.blob(1), fmt::format("{} fills row {}", m.db->path(), q.int64(0))));
+    out.push_back(decode_fill(
+        q.blob(1), [&] { return fmt::format("{} fills row {}", m.db->path(), q.int64(0)); }));
   return out;
 }
 

@@ -20,7 +20,8 @@ PersistentPaperExchange::PersistentPaperExchange(std::shared_ptr<StateStore> sto
                       "SELECT client_order_id, body FROM paper_orders WHERE status IN "
                       "('ACKNOWLEDGED','PARTIALLY_FILLED')");
   while (q.step())
-    open.push_back(decode_order(q.blob(1), fmt::format("{} paper_orders {}", where, q.text(0))));
+    open.push_back(decode_order(
+        q.blob(1), [&] { return fmt::format("{} paper_orders {}", where, q.text(0)); }));
   // Submission order (the table is keyed by id): fills of one candle follow it.
   std::stable_sort(open.begin(), open.end(),
                    [](const Order& a, const Order& b) { return a.created_ns < b.created_ns; });
@@ -113,13 +114,16 @@ OrderLookup PersistentPaperExchange::look_up(const Order& order) {
                       "trade_id");
   f.bind(1, id);
   while (f.step())
-    r.fills.push_back(decode_fill(
-        f.blob(1), fmt::format("{} paper_fills {} trade {}", m.db->path(), id, f.int64(0))));
+    r.fills.push_back(decode_fill(f.blob(1), [&] {
+      return fmt::format("{} paper_fills {} trade {}", m.db->path(), id, f.int64(0));
+    }));
   sqlite::Statement q(*m.db, "SELECT body FROM paper_orders WHERE client_order_id=?");
   q.bind(1, id);
   if (q.step()) {
     r.outcome = OrderLookup::Outcome::found;
-    r.status = decode_order(q.blob(0), fmt::format("{} paper_orders {}", m.db->path(), id)).status;
+    r.status = decode_order(q.blob(0), [&] {
+                 return fmt::format("{} paper_orders {}", m.db->path(), id);
+               }).status;
   } else if (!r.fills.empty() && r.fills.back().order_complete) {
     r.outcome = OrderLookup::Outcome::found;  // accepted and filled in one commit
     r.status = OrderStatus::filled;

@@ -109,22 +109,29 @@ std::int64_t wall_clock_ns() {
       .count();
 }
 
-Order decode_order(std::string_view blob, const std::string& where) {
+namespace {
+template <class T>
+bool decode_payload_of(std::string_view blob, T& out, std::string& error, const char* not_it) {
   Event e;
-  std::string error;
-  if (!decode_event(blob, e, error) || !e.get_if<Order>())
-    throw StateStoreError(fmt::format("{}: unreadable order record: {}", where,
-                                      error.empty() ? "not an order" : error));
-  return e.as<Order>();
+  if (!decode_event(blob, e, error)) {
+    if (error.empty()) error = not_it;
+    return false;
+  }
+  const T* p = e.get_if<T>();
+  if (!p) {
+    error = not_it;
+    return false;
+  }
+  out = *p;
+  return true;
 }
+}  // namespace
 
-Fill decode_fill(std::string_view blob, const std::string& where) {
-  Event e;
-  std::string error;
-  if (!decode_event(blob, e, error) || !e.get_if<Fill>())
-    throw StateStoreError(
-        fmt::format("{}: unreadable fill record: {}", where, error.empty() ? "not a fill" : error));
-  return e.as<Fill>();
+bool try_decode(std::string_view blob, Order& out, std::string& error) {
+  return decode_payload_of(blob, out, error, "not an order");
+}
+bool try_decode(std::string_view blob, Fill& out, std::string& error) {
+  return decode_payload_of(blob, out, error, "not a fill");
 }
 
 StateStore::StateStore(StateStoreOptions options) : impl_(std::make_unique<Impl>()) {

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sqlite.hpp"
 #include "tradebus/model/event.hpp"
 #include "tradebus/persistence/event_codec.hpp"
@@ -106,7 +108,28 @@ std::string_view StateStore::Impl::encoded(const T& payload) {
 
 /// Wall-clock nanoseconds, for "recorded at" columns.
 std::int64_t wall_clock_ns();
-Order decode_order(std::string_view blob, const std::string& where);
-Fill decode_fill(std::string_view blob, const std::string& where);
+/// Decodes a stored order or fill; false with `error` set when the record is unreadable.
+bool try_decode(std::string_view blob, Order& out, std::string& error);
+bool try_decode(std::string_view blob, Fill& out, std::string& error);
+
+/// As try_decode, throwing StateStoreError that names the record by `where()`. `where` is
+/// called only for an unreadable record, so loading a long history formats nothing per row.
+template <class T, class Where>
+T decode_record(std::string_view blob, Where&& where) {
+  T out;
+  std::string error;
+  if (!try_decode(blob, out, error))
+    throw StateStoreError(fmt::format("{}: unreadable {} record: {}", where(),
+                                      std::is_same_v<T, Order> ? "order" : "fill", error));
+  return out;
+}
+template <class Where>
+Order decode_order(std::string_view blob, Where&& where) {
+  return decode_record<Order>(blob, where);
+}
+template <class Where>
+Fill decode_fill(std::string_view blob, Where&& where) {
+  return decode_record<Fill>(blob, where);
+}
 
 }  // namespace tradebus

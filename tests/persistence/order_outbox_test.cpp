@@ -137,6 +137,43 @@ TEST(StateStore, RefusesANewerSchema) {
   }
 }
 
+// A damaged state database stops the start with the file, table and row, not a crash.
+TEST(StateStore, AnUnreadableRecordIsNamedByTableAndRow) {
+  const auto dir = test::scratch_dir("outbox_unreadable");
+  {
+    OrderOutbox box(open_state(dir));
+    box.load();
+    const Order a = market_order("t-1"), b = market_order("t-2");
+    box.record_order(a);
+    box.record_fill(fill_of(a, 1, true));
+    box.record_order(b);
+    box.wait_durable();
+  }
+  const auto edit = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/state.db").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+  };
+  const auto load_error = [&]() -> std::string {
+    try {
+      OrderOutbox(open_state(dir)).load();
+    } catch (const StateStoreError& e) {
+      return e.what();
+    }
+    return "(loaded)";
+  };
+  edit("UPDATE orders SET body=x'00ff' WHERE id=2");
+  EXPECT_NE(load_error().find("state.db orders row 2: unreadable order record"), std::string::npos)
+      << load_error();
+  // Row 2 readable again; the fill row now holds an order.
+  edit("UPDATE orders SET body=(SELECT body FROM orders WHERE id=1) WHERE id=2");
+  edit("UPDATE fills SET body=(SELECT body FROM orders WHERE id=1) WHERE id=1");
+  EXPECT_NE(load_error().find("state.db fills row 1: unreadable fill record: not a fill"),
+            std::string::npos)
+      << load_error();
+}
+
 TEST(StateStore, GroupsRecordsIntoFewCommits) {
   const auto dir = test::scratch_dir("outbox_group");
   auto store = open_state(dir);

@@ -32,7 +32,6 @@ StoredOrders OrderOutbox::load() {
   StoredOrders out;
   std::lock_guard lk(mu_);
   std::lock_guard dl(m.db_mu);
-  const std::string where = m.db->path();
   {
     // Every signal key is kept (see docs/adr/0003-bounded-restart.md): size the set once.
     sqlite::Statement n(*m.db, "SELECT IFNULL(MAX(id), 0) FROM orders");
@@ -49,7 +48,8 @@ StoredOrders OrderOutbox::load() {
       out.last_order_number = std::max(out.last_order_number, order_number(q.text(1)));
       if (!q.is_null(2)) signal_keys_.emplace(q.text(2));
       // (The status column is for people reading the table; the body is the record.)
-      Order o = decode_order(q.blob(5), [&] { return fmt::format("{} orders row {}", where, id); });
+      Order o = decode_record<Order>(
+          q.blob(5), [&] { return fmt::format("{} orders row {}", m.db->path(), id); });
       if (is_final(o.status)) continue;
       out.unfinished.push_back({o, q.int64(4)});
       live_[std::string(o.client_order_id.view())] =
@@ -59,8 +59,8 @@ StoredOrders OrderOutbox::load() {
   {
     sqlite::Statement q(*m.db, "SELECT id, body FROM fills ORDER BY id");
     while (q.step())
-      out.fills.push_back(decode_fill(
-          q.blob(1), [&] { return fmt::format("{} fills row {}", where, q.int64(0)); }));
+      out.fills.push_back(decode_record<Fill>(
+          q.blob(1), [&] { return fmt::format("{} fills row {}", m.db->path(), q.int64(0)); }));
   }
   loaded_ = true;
   return out;
@@ -146,7 +146,7 @@ std::vector<Order> OrderOutbox::all_orders() const {
   std::vector<Order> out;
   sqlite::Statement q(*m.db, "SELECT id, body FROM orders ORDER BY id");
   while (q.step())
-    out.push_back(decode_order(
+    out.push_back(decode_record<Order>(
         q.blob(1), [&] { return fmt::format("{} orders row {}", m.db->path(), q.int64(0)); }));
   return out;
 }
@@ -158,7 +158,7 @@ std::vector<Fill> OrderOutbox::all_fills() const {
   std::vector<Fill> out;
   sqlite::Statement q(*m.db, "SELECT id, body FROM fills ORDER BY id");
   while (q.step())
-    out.push_back(decode_fill(
+    out.push_back(decode_record<Fill>(
         q.blob(1), [&] { return fmt::format("{} fills row {}", m.db->path(), q.int64(0)); }));
   return out;
 }

@@ -14,14 +14,13 @@ PersistentPaperExchange::PersistentPaperExchange(std::shared_ptr<StateStore> sto
   if (!store_) throw std::invalid_argument("PersistentPaperExchange: null state store");
   StateStore::Impl& m = store_->impl();
   std::lock_guard dl(m.db_mu);
-  const std::string where = m.db->path();
   std::vector<Order> open;
   sqlite::Statement q(*m.db,
                       "SELECT client_order_id, body FROM paper_orders WHERE status IN "
                       "('ACKNOWLEDGED','PARTIALLY_FILLED')");
   while (q.step())
-    open.push_back(decode_order(
-        q.blob(1), [&] { return fmt::format("{} paper_orders {}", where, q.text(0)); }));
+    open.push_back(decode_record<Order>(
+        q.blob(1), [&] { return fmt::format("{} paper_orders {}", m.db->path(), q.text(0)); }));
   // Submission order (the table is keyed by id): fills of one candle follow it.
   std::stable_sort(open.begin(), open.end(),
                    [](const Order& a, const Order& b) { return a.created_ns < b.created_ns; });
@@ -114,14 +113,14 @@ OrderLookup PersistentPaperExchange::look_up(const Order& order) {
                       "trade_id");
   f.bind(1, id);
   while (f.step())
-    r.fills.push_back(decode_fill(f.blob(1), [&] {
+    r.fills.push_back(decode_record<Fill>(f.blob(1), [&] {
       return fmt::format("{} paper_fills {} trade {}", m.db->path(), id, f.int64(0));
     }));
   sqlite::Statement q(*m.db, "SELECT body FROM paper_orders WHERE client_order_id=?");
   q.bind(1, id);
   if (q.step()) {
     r.outcome = OrderLookup::Outcome::found;
-    r.status = decode_order(q.blob(0), [&] {
+    r.status = decode_record<Order>(q.blob(0), [&] {
                  return fmt::format("{} paper_orders {}", m.db->path(), id);
                }).status;
   } else if (!r.fills.empty() && r.fills.back().order_complete) {

@@ -123,13 +123,5 @@ T decode_record(std::string_view blob, Where&& where) {
                                       std::is_same_v<T, Order> ? "order" : "fill", error));
   return out;
 }
-template <class Where>
-Order decode_order(std::string_view blob, Where&& where) {
-  return decode_record<Order>(blob, where);
-}
-template <class Where>
-Fill decode_fill(std::string_view blob, Where&& where) {
-  return decode_record<Fill>(blob, where);
-}
 
 }  // namespace tradebus

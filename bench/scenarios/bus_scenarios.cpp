@@ -11,9 +11,6 @@
 #include "tradebus/bus/event_bus.hpp"
 
 namespace tradebus::bench {
-namespace {
-
-using Clock = std::chrono::steady_clock;
 
 Candle sample_candle() {
   Candle c;
@@ -26,6 +23,10 @@ Candle sample_candle() {
   c.volume = Decimal::from_int(12);
   return c;
 }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -83,16 +84,17 @@ double same_thread_eps(std::uint64_t n) {
   std::atomic<std::uint64_t> done{0};
   std::uint64_t count = 0;
   const Candle candle = sample_candle();
+  const SourceId source("bench");
   bus.subscribe(EventType::candle_closed, [&](const Event&) {
     if (++count == n) {
       done.store(1, std::memory_order_release);
       return;
     }
-    bus.publish(EventType::candle_closed, candle, 0, "bench", Lane::data);
+    bus.publish(EventType::candle_closed, candle, 0, source, Lane::data);
   });
   bus.start();
   const auto t0 = Clock::now();
-  bus.publish(EventType::candle_closed, candle, 0, "bench", Lane::data);
+  bus.publish(EventType::candle_closed, candle, 0, source, Lane::data);
   wait_for(done, 1);
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
   bus.stop();

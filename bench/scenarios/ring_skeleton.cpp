@@ -14,10 +14,7 @@ double ring_skeleton_same_thread_eps(std::uint64_t n) {
   // The bus's three queues at their default capacities, scanned in its priority order.
   EventRing order(50, false), signal(100, false), data(1000, false);
   EventRing* const lanes[] = {&order, &signal, &data};
-  Candle candle;
-  candle.symbol = "BTCUSDT";
-  candle.interval = "1m";
-  candle.close = Decimal::from_int(30005);
+  const Candle candle = sample_candle();
   const SourceId source("bench");
   auto publish = [&] {
     (void)data.try_emplace(

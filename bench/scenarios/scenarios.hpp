@@ -10,7 +10,8 @@
 
 namespace tradebus {
 class EventBus;
-}
+struct Candle;
+}  // namespace tradebus
 
 namespace tradebus::bench {
 
@@ -38,7 +39,10 @@ struct MetricsCost {
 MetricsCost bus_throughput_metrics_cost(std::uint64_t events);
 /// Milliseconds to render /metrics for an engine trading `symbols` symbols (median of 20).
 double metrics_scrape_ms(int symbols);
+/// The candle every bus scenario publishes.
+Candle sample_candle();
 /// A handler on the loop thread publishes the next event: publish + dispatch on one thread.
+/// Its source id is built once, as the engine's are (see README, "Publishing rules").
 double same_thread_eps(std::uint64_t events);
 /// same_thread_eps on the bare bones of the bus: its three rings (default capacities), the
 /// per-event priority scan, a std::function handler building the next event in its slot; no

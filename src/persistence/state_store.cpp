@@ -273,76 +273,72 @@ void StateStore::Impl::commit(StagedRecords& b) {
   prepared(st_begin, "BEGIN").run();
   try {
     if (!b.orders.empty()) {
-      sqlite::Statement& up =
-          prepared(st_order,
-                   "INSERT INTO orders(id,client_order_id,signal_key,status,symbol,side,"
-                   "quantity_e8,filled_e8,recorded_ns,updated_ns,body) "
-                   "VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                   "status=excluded.status, filled_e8=excluded.filled_e8, "
-                   "updated_ns=excluded.updated_ns, body=excluded.body");
       const auto now = wall_clock_ns();
       std::vector<const OrderRow*> rows;
       rows.reserve(b.orders.size());
       for (const auto& [id, row] : b.orders)
         rows.push_back(&row);
       std::sort(rows.begin(), rows.end(), [](auto* a, auto* c) { return a->id < c->id; });
-      for (const OrderRow* r : rows) {
-        const Order& o = r->order;
-        up.bind(1, r->id).bind(2, o.client_order_id.view());
-        if (r->signal_key.empty())
-          up.bind_null(3);
-        else
-          up.bind(3, r->signal_key);
-        up.bind(4, to_string(o.status))
-            .bind(5, o.symbol.view())
-            .bind(6, to_string(o.side))
-            .bind(7, o.quantity.raw())
-            .bind(8, o.filled_quantity.raw())
-            .bind(9, r->recorded_ns)
-            .bind(10, now)
-            .bind_blob(11, encoded(o));
-        up.run();
-      }
+      insert_rows(ins_order,
+                  "INSERT INTO orders(id,client_order_id,signal_key,status,symbol,side,"
+                  "quantity_e8,filled_e8,recorded_ns,updated_ns,body)",
+                  11,
+                  "ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
+                  "filled_e8=excluded.filled_e8, updated_ns=excluded.updated_ns, "
+                  "body=excluded.body",
+                  rows, [&](sqlite::Statement& st, int p, const OrderRow* r, std::string& body) {
+                    const Order& o = r->order;
+                    st.bind(p, r->id).bind(p + 1, o.client_order_id.view());
+                    if (r->signal_key.empty())
+                      st.bind_null(p + 2);
+                    else
+                      st.bind(p + 2, r->signal_key);
+                    st.bind(p + 3, to_string(o.status))
+                        .bind(p + 4, o.symbol.view())
+                        .bind(p + 5, to_string(o.side))
+                        .bind(p + 6, o.quantity.raw())
+                        .bind(p + 7, o.filled_quantity.raw())
+                        .bind(p + 8, r->recorded_ns)
+                        .bind(p + 9, now)
+                        .bind_blob(p + 10, encoded(o, body));
+                  });
     }
     if (!b.fills.empty()) {
-      sqlite::Statement& ins =
-          prepared(st_fill,
-                   "INSERT INTO fills(client_order_id,trade_id,symbol,side,price_e8,"
-                   "quantity_e8,fee_e8,fee_asset,time_ns,body) VALUES(?,?,?,?,?,?,?,?,?,?)");
-      for (const Fill& f : b.fills) {
-        ins.bind(1, f.client_order_id.view())
-            .bind(2, static_cast<std::int64_t>(f.trade_id))
-            .bind(3, f.symbol.view())
-            .bind(4, to_string(f.side))
-            .bind(5, f.price.raw())
-            .bind(6, f.quantity.raw())
-            .bind(7, f.fee.raw())
-            .bind(8, f.fee_asset.view())
-            .bind(9, f.time_ns)
-            .bind_blob(10, encoded(f));
-        ins.run();
-      }
+      insert_rows(ins_fill,
+                  "INSERT INTO fills(client_order_id,trade_id,symbol,side,price_e8,"
+                  "quantity_e8,fee_e8,fee_asset,time_ns,body)",
+                  10, "", b.fills,
+                  [&](sqlite::Statement& st, int p, const Fill& f, std::string& body) {
+                    st.bind(p, f.client_order_id.view())
+                        .bind(p + 1, static_cast<std::int64_t>(f.trade_id))
+                        .bind(p + 2, f.symbol.view())
+                        .bind(p + 3, to_string(f.side))
+                        .bind(p + 4, f.price.raw())
+                        .bind(p + 5, f.quantity.raw())
+                        .bind(p + 6, f.fee.raw())
+                        .bind(p + 7, f.fee_asset.view())
+                        .bind(p + 8, f.time_ns)
+                        .bind_blob(p + 9, encoded(f, body));
+                  });
     }
     if (!b.paper_orders.empty()) {
-      sqlite::Statement& up =
-          prepared(st_paper_order,
-                   "INSERT INTO paper_orders(client_order_id,status,body) VALUES(?,?,?) "
-                   "ON CONFLICT(client_order_id) DO UPDATE SET status=excluded.status, "
-                   "body=excluded.body");
-      for (const auto& [id, o] : b.paper_orders) {
-        up.bind(1, id).bind(2, to_string(o.status)).bind_blob(3, encoded(o));
-        up.run();
-      }
+      insert_rows(
+          ins_paper_order, "INSERT INTO paper_orders(client_order_id,status,body)", 3,
+          "ON CONFLICT(client_order_id) DO UPDATE SET status=excluded.status, "
+          "body=excluded.body",
+          b.paper_orders, [&](sqlite::Statement& st, int p, const auto& entry, std::string& body) {
+            const auto& [id, o] = entry;
+            st.bind(p, id).bind(p + 1, to_string(o.status)).bind_blob(p + 2, encoded(o, body));
+          });
     }
     if (!b.paper_fills.empty()) {
-      sqlite::Statement& ins = prepared(
-          st_paper_fill, "INSERT INTO paper_fills(client_order_id,trade_id,body) VALUES(?,?,?)");
-      for (const Fill& f : b.paper_fills) {
-        ins.bind(1, f.client_order_id.view())
-            .bind(2, static_cast<std::int64_t>(f.trade_id))
-            .bind_blob(3, encoded(f));
-        ins.run();
-      }
+      insert_rows(ins_paper_fill, "INSERT INTO paper_fills(client_order_id,trade_id,body)", 3, "",
+                  b.paper_fills,
+                  [&](sqlite::Statement& st, int p, const Fill& f, std::string& body) {
+                    st.bind(p, f.client_order_id.view())
+                        .bind(p + 1, static_cast<std::int64_t>(f.trade_id))
+                        .bind_blob(p + 2, encoded(f, body));
+                  });
     }
     if (!b.dead_letters.empty()) {
       sqlite::Statement& ins =

@@ -53,17 +53,33 @@ struct StateStore::Impl {
   std::unique_ptr<sqlite::Db> db;
   mutable std::mutex db_mu;  // the connection: committer or a reader, one at a time
   // The committer's statements, prepared on first use and kept.
-  std::unique_ptr<sqlite::Statement> st_begin, st_commit, st_order, st_fill, st_paper_order,
-      st_paper_fill, st_dead_letter, st_setting;
+  std::unique_ptr<sqlite::Statement> st_begin, st_commit, st_dead_letter, st_setting;
 
-  std::string encode_buffer;  // committer's scratch for record bodies
+  /// Encodes an order or fill record into `buffer`.
   template <class T>
-  std::string_view encoded(const T& payload);
+  static std::string_view encoded(const T& payload, std::string& buffer);
 
   sqlite::Statement& prepared(std::unique_ptr<sqlite::Statement>& slot, const char* sql) {
     if (!slot) slot = std::make_unique<sqlite::Statement>(*db, sql);
     return *slot;
   }
+
+  /// An INSERT of one row and the same INSERT of kRows rows in one statement: SQLite's work per
+  /// statement (step, reset, opening cursors, clearing bindings) is then paid once per chunk.
+  struct RowsInsert {
+    static constexpr int kRows = 16;
+    std::string one_sql, many_sql;  // kept: a Statement keeps its SQL text for errors
+    std::unique_ptr<sqlite::Statement> one, many;
+    std::vector<std::string> bodies = std::vector<std::string>(kRows);  // bound, not copied
+  };
+  RowsInsert ins_order, ins_fill, ins_paper_order, ins_paper_fill;
+
+  /// Writes `rows` through `ins` (prepared on first use from `head`, `columns` placeholders a
+  /// row and `tail`): full chunks in one statement each, the rest a row at a time.
+  /// `bind(statement, first_parameter, row, body_buffer)` binds one row's columns.
+  template <class Rows, class Bind>
+  void insert_rows(RowsInsert& ins, const char* head, int columns, const char* tail,
+                   const Rows& rows, Bind&& bind);
 
   mutable std::mutex mu;
   std::condition_variable work_cv;
@@ -98,12 +114,43 @@ struct StateStore::Impl {
 };
 
 template <class T>
-std::string_view StateStore::Impl::encoded(const T& payload) {
-  encode_buffer.clear();
+std::string_view StateStore::Impl::encoded(const T& payload, std::string& buffer) {
+  buffer.clear();
   encode_event(Event(std::is_same_v<T, Order> ? EventType::order_created : EventType::order_filled,
                      payload, 0, "store"),
-               encode_buffer);
-  return encode_buffer;
+               buffer);
+  return buffer;
+}
+
+template <class Rows, class Bind>
+void StateStore::Impl::insert_rows(RowsInsert& ins, const char* head, int columns, const char* tail,
+                                   const Rows& rows, Bind&& bind) {
+  if (!ins.one) {
+    auto values = [&](int n) {
+      std::string v;
+      for (int r = 0; r < n; ++r) {
+        v += r == 0 ? "(" : ",(";
+        for (int c = 0; c < columns; ++c)
+          v += c == 0 ? "?" : ",?";
+        v += ')';
+      }
+      return v;
+    };
+    ins.one_sql = fmt::format("{} VALUES{} {}", head, values(1), tail);
+    ins.many_sql = fmt::format("{} VALUES{} {}", head, values(RowsInsert::kRows), tail);
+    ins.one = std::make_unique<sqlite::Statement>(*db, ins.one_sql.c_str());
+    ins.many = std::make_unique<sqlite::Statement>(*db, ins.many_sql.c_str());
+  }
+  auto it = rows.begin();
+  for (std::size_t left = rows.size(); left != 0;) {
+    const bool chunk = left >= static_cast<std::size_t>(RowsInsert::kRows);
+    sqlite::Statement& st = chunk ? *ins.many : *ins.one;
+    const int n = chunk ? RowsInsert::kRows : 1;
+    for (int r = 0; r < n; ++r, ++it)
+      bind(st, r * columns + 1, *it, ins.bodies[static_cast<std::size_t>(r)]);
+    st.run();
+    left -= static_cast<std::size_t>(n);
+  }
 }
 
 /// Wall-clock nanoseconds, for "recorded at" columns.

@@ -194,6 +194,95 @@ TEST(StateStore, GroupsRecordsIntoFewCommits) {
   EXPECT_EQ(box.all_fills().size(), static_cast<std::size_t>(n));
 }
 
+// The committer writes a group's rows many to a statement: every row lands, exactly and in
+// the order it was staged, whether it falls in a full statement or in the remainder.
+TEST(StateStore, EveryRowOfALargeGroupIsWrittenExactlyAndInOrder) {
+  const auto dir = test::scratch_dir("outbox_many_rows");
+  const int n = 1'003;  // not a multiple of the rows per statement
+  std::vector<Order> orders;
+  std::vector<Fill> fills;
+  {
+    OrderOutbox box(open_state(dir));
+    box.load();
+    for (int i = 1; i <= n; ++i) {
+      Order o = market_order("m-" + std::to_string(i), i % 2 == 0 ? Side::sell : Side::buy);
+      o.quantity = Decimal::from_raw(i);
+      box.record_order(o);
+      if (i % 3 == 0) {  // a later state of the same order, often in the same group
+        o.status = OrderStatus::submitted;
+        box.record_order(o);
+      }
+      orders.push_back(o);
+      Fill f = fill_of(o, static_cast<std::uint64_t>(i), i % 3 != 0);
+      f.price = Decimal::from_raw(1'000'000 + i);
+      box.record_fill(f);
+      fills.push_back(f);
+    }
+    box.wait_durable();
+  }
+  OrderOutbox box(open_state(dir));
+  box.load();
+  const auto stored_orders = box.all_orders();
+  ASSERT_EQ(stored_orders.size(), orders.size());
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    EXPECT_EQ(stored_orders[i].client_order_id, orders[i].client_order_id) << i;
+    EXPECT_EQ(stored_orders[i].quantity, orders[i].quantity) << i;
+    EXPECT_EQ(stored_orders[i].side, orders[i].side) << i;
+    EXPECT_EQ(stored_orders[i].filled_quantity, orders[i].quantity) << i;
+    // The fill completed every order but each third, which stays submitted and part-filled.
+    EXPECT_EQ(stored_orders[i].status,
+              (i + 1) % 3 == 0 ? OrderStatus::partially_filled : OrderStatus::filled)
+        << i;
+  }
+  EXPECT_EQ(box.all_fills(), fills);
+}
+
+// The same for the paper exchange's ledger: many orders filled and many left open in one
+// candle, all of them known again after a reopen.
+TEST(StateStore, ThePaperLedgerKeepsEveryOrderOfALargeGroup) {
+  const auto dir = test::scratch_dir("paper_many_rows");
+  const int filled = 37, open = 21;  // neither a multiple of the rows per statement
+  struct Ignore : ExecutionReports {
+    void on_fill(const Fill&) override {}
+    void on_rejected(const Order&, std::string_view) override {}
+    void on_canceled(const Order&, std::string_view) override {}
+  } ignore;
+  std::vector<Order> orders;
+  {
+    auto store = open_state(dir);
+    PersistentPaperExchange paper(store);
+    paper.attach(ignore);
+    for (int i = 1; i <= filled + open; ++i) {
+      Order o = market_order("p-" + std::to_string(i));
+      if (i > filled) {  // a limit far below the market: stays open
+        o.type = OrderType::limit;
+        o.limit_price = "1"_d;
+      }
+      paper.submit(o);
+      orders.push_back(o);
+    }
+    paper.on_candle(test::trending_candles("BTCUSDT", 1, 100)[0]);
+    store->wait_durable();
+  }
+  auto store = open_state(dir);
+  PersistentPaperExchange paper(store);
+  paper.attach(ignore);
+  EXPECT_EQ(paper.open_orders().size(), static_cast<std::size_t>(open));
+  for (int i = 0; i < filled + open; ++i) {
+    const OrderLookup r = paper.look_up(orders[static_cast<std::size_t>(i)]);
+    ASSERT_EQ(r.outcome, OrderLookup::Outcome::found) << orders[i].client_order_id.view();
+    if (i < filled) {
+      EXPECT_EQ(r.status, OrderStatus::filled) << i;
+      ASSERT_EQ(r.fills.size(), 1u) << i;
+      EXPECT_EQ(r.fills[0].client_order_id, orders[i].client_order_id);
+      EXPECT_EQ(r.fills[0].quantity, "0.5"_d);
+    } else {
+      EXPECT_EQ(r.status, OrderStatus::acknowledged) << i;
+      EXPECT_TRUE(r.fills.empty()) << i;
+    }
+  }
+}
+
 TEST(Recovery, AnOrderRecordedButNeverSentIsSentOnceWithItsId) {
   const auto dir = test::scratch_dir("recovery_resubmit");
   {

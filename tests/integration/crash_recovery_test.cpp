@@ -25,7 +25,7 @@ using namespace tradebus;
 
 namespace {
 
-const std::vector<std::string> kSymbols{"BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"};
+const std::vector<std::string> kRecoverySymbols{"BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"};
 
 std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);
@@ -128,7 +128,7 @@ ExchangeRecord paper_record(const std::string& dir) {
 
 std::string symbol_list() {
   std::string s;
-  for (const auto& sym : kSymbols)
+  for (const auto& sym : kRecoverySymbols)
     s += (s.empty() ? "" : ",") + sym;
   return s;
 }
@@ -172,7 +172,7 @@ void crash_and_check(bool live, std::uint64_t kills) {
   fo.candle_period = std::chrono::milliseconds(4);
   fo.updates_per_candle = 0;
   fakes::FakeBinance fake(fo);
-  for (const auto& s : kSymbols)
+  for (const auto& s : kRecoverySymbols)
     fake.add_symbol(test::fake_symbol(s, test::zigzag_candles(s, 200'000)));
   fake.start();
   // A few ms per answer, like a nearby exchange: an order is in flight most of the time.
@@ -249,7 +249,7 @@ void crash_and_check(bool live, std::uint64_t kills) {
     EXPECT_EQ(box.fills_per_order, ex.fills_per_order);
   }
   if (live) {
-    for (const auto& s : kSymbols)
+    for (const auto& s : kRecoverySymbols)
       EXPECT_EQ(box.position.count(s) ? box.position.at(s) : Decimal{},
                 ex.position.count(s) ? ex.position.at(s) : Decimal{})
           << s;

@@ -9,6 +9,7 @@
 #include "fake_binance.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_run.hpp"
+#include "support/fake_binance_flags.hpp"
 #include "support/fake_market.hpp"
 #include "support/fake_market_candles.hpp"
 #include "support/state_dir.hpp"
@@ -17,16 +18,13 @@
 #include "tradebus/persistence/order_outbox.hpp"
 
 using namespace tradebus;
+using test::fake_binance_flags;
 using test::field;
 using test::run_cli;
 
 namespace {
 
-std::string urls(const fakes::FakeBinance& fake) {
-  return " --ws-url " + fake.ws_url() + " --rest-url " + fake.rest_url();
-}
-
-fakes::FakeBinanceOptions fast_market() {
+fakes::FakeBinanceOptions market_of_closed_candles() {
   fakes::FakeBinanceOptions o;
   o.candle_period = std::chrono::milliseconds(4);
   o.updates_per_candle = 0;
@@ -34,7 +32,7 @@ fakes::FakeBinanceOptions fast_market() {
 }
 
 TEST(StateCli, AStateDirectoryThatCannotBeWrittenStopsBeforeTrading) {
-  fakes::FakeBinance fake(fast_market());
+  fakes::FakeBinance fake(market_of_closed_candles());
   fake.add_symbol(test::fake_symbol("BTCUSDT", test::zigzag_candles("BTCUSDT", 10'000)));
   fake.start();
   const auto dir = test::scratch_dir("state_readonly");
@@ -43,7 +41,7 @@ TEST(StateCli, AStateDirectoryThatCannotBeWrittenStopsBeforeTrading) {
   const std::string as_user =
       ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
   const auto r = run_cli("paper --symbols BTCUSDT --fast 1 --slow 2 --quantity 0.1 --state-dir " +
-                             dir + "/state" + urls(fake),
+                             dir + "/state" + fake_binance_flags(fake),
                          as_user);
   ::chmod(dir.c_str(), 0755);
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -53,7 +51,7 @@ TEST(StateCli, AStateDirectoryThatCannotBeWrittenStopsBeforeTrading) {
 }
 
 TEST(StateCli, AFullDiskStopsTradingWithAClearError) {
-  fakes::FakeBinance fake(fast_market());
+  fakes::FakeBinance fake(market_of_closed_candles());
   fake.add_symbol(test::fake_symbol("BTCUSDT", test::zigzag_candles("BTCUSDT", 100'000)));
   fake.start();
   const auto dir = test::scratch_dir("state_full");
@@ -102,7 +100,7 @@ TEST(StateCli, AFullDiskStopsTradingWithAClearError) {
 }
 
 TEST(StateCli, SigtermDuringAFloodLetsEveryOrderLand) {
-  fakes::FakeBinance fake(fast_market());
+  fakes::FakeBinance fake(market_of_closed_candles());
   std::string symbols;
   for (const char* s :
        {"BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOTUSDT", "LTCUSDT"}) {
@@ -173,13 +171,14 @@ TEST(StateCli, DeadLettersAreListedRetriedAndDropped) {
 }
 
 TEST(StateCli, APaperStateIsNeverResumedLive) {
-  fakes::FakeBinance fake(fast_market());
+  fakes::FakeBinance fake(market_of_closed_candles());
   fake.add_symbol(test::fake_symbol("BTCUSDT", test::zigzag_candles("BTCUSDT", 10'000)));
   fake.start();
   const auto dir = test::scratch_dir("state_mode");
-  auto r = run_cli("paper --symbols BTCUSDT --max-candles 5 --state-dir " + dir + urls(fake));
+  auto r = run_cli("paper --symbols BTCUSDT --max-candles 5 --state-dir " + dir +
+                   fake_binance_flags(fake));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run_cli("live --confirm-live --symbols BTCUSDT --state-dir " + dir + urls(fake),
+  r = run_cli("live --confirm-live --symbols BTCUSDT --state-dir " + dir + fake_binance_flags(fake),
               "BINANCE_API_KEY=fake-api-key BINANCE_API_SECRET=fake-api-secret ");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("was started with mode paper"), std::string::npos) << r.err;

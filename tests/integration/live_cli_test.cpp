@@ -11,11 +11,13 @@
 #include "support/child_process.hpp"
 #include "support/cli_run.hpp"
 #include "support/eventually.hpp"
+#include "support/fake_binance_flags.hpp"
 #include "support/fake_market.hpp"
 #include "tradebus/marketdata/kline_csv_reader.hpp"
 
 using namespace tradebus;
 using namespace std::chrono_literals;
+using test::fake_binance_flags;
 using test::field;
 using test::run_cli;
 
@@ -30,15 +32,11 @@ std::vector<Candle> read_csv(const std::string& path, const char* symbol, std::s
   return out;
 }
 
-fakes::FakeBinanceOptions fast_market() {
+fakes::FakeBinanceOptions market_with_updates() {
   fakes::FakeBinanceOptions o;
   o.candle_period = std::chrono::milliseconds(12);
   o.updates_per_candle = 1;
   return o;
-}
-
-std::string urls(const fakes::FakeBinance& fake) {
-  return " --ws-url " + fake.ws_url() + " --rest-url " + fake.rest_url();
 }
 
 }  // namespace
@@ -46,14 +44,14 @@ std::string urls(const fakes::FakeBinance& fake) {
 TEST(PaperCli, RecordsLiveCandlesThatABacktestReproducesExactly) {
   TRADEBUS_REQUIRE_SHARED(path, "klines_csv/spot_1m/BTCUSDT-1m-2020-01-01.csv");
   const auto source = read_csv(path, "BTCUSDT", 300);
-  fakes::FakeBinance fake(fast_market());
+  fakes::FakeBinance fake(market_with_updates());
   fake.add_symbol(test::fake_symbol("BTCUSDT", source));
   fake.start();
   const auto dir = test::scratch_dir("paper_cli");
   const auto paper =
       run_cli("paper --symbols BTCUSDT --fast 5 --slow 20 --max-candles 300 --json --trades " +
               dir + "/trades.csv --record-klines " + dir + "/rec --journal " + dir +
-              "/j --state-dir " + dir + "/state" + urls(fake));
+              "/j --state-dir " + dir + "/state" + fake_binance_flags(fake));
   ASSERT_EQ(paper.exit_code, 0) << paper.err;
   EXPECT_EQ(field(paper.out, "mode"), "\"paper\"");
   EXPECT_EQ(field(paper.out, "candles"), "300");
@@ -83,7 +81,7 @@ TEST(PaperCli, RecordsLiveCandlesThatABacktestReproducesExactly) {
 
 TEST(LiveCli, TradesAgainstTheFakeWithoutDuplicatesAndNeverLogsTheSecret) {
   const auto candles = test::wave_candles("BTCUSDT", 200);
-  fakes::FakeBinance fake(fast_market());
+  fakes::FakeBinance fake(market_with_updates());
   fake.add_symbol(test::fake_symbol("BTCUSDT", candles));
   fake.start();
   // The first order's answer is lost after Binance placed it: the engine must not place it twice.
@@ -91,7 +89,7 @@ TEST(LiveCli, TradesAgainstTheFakeWithoutDuplicatesAndNeverLogsTheSecret) {
   const auto r = run_cli(
       "--log-level debug live --confirm-live --symbols BTCUSDT --fast 5 --slow 20 "
       "--max-candles 200 --recv-window-ms 300 --timeout-ms 2000 --json --state-dir " +
-          test::scratch_dir("live_cli_state") + urls(fake),
+          test::scratch_dir("live_cli_state") + fake_binance_flags(fake),
       "BINANCE_API_KEY=fake-api-key BINANCE_API_SECRET=fake-api-secret ");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(field(r.out, "mode"), "\"live\"");
@@ -179,7 +177,8 @@ TEST(PaperCli, StopsCleanlyOnDurationAndOnSigint) {
   fakes::FakeBinance fake;  // 40 ms per candle: runs far longer than the test
   fake.add_symbol(test::fake_symbol("BTCUSDT", test::wave_candles("BTCUSDT", 100'000)));
   fake.start();
-  const auto timed = run_cli("paper --symbols BTCUSDT --duration 1 --json --no-state" + urls(fake));
+  const auto timed =
+      run_cli("paper --symbols BTCUSDT --duration 1 --json --no-state" + fake_binance_flags(fake));
   ASSERT_EQ(timed.exit_code, 0) << timed.err;
   EXPECT_GE(std::stod(field(timed.out, "elapsed_s")), 0.9);
   EXPECT_NE(field(timed.out, "candles"), "0");

@@ -12,18 +12,20 @@
 #include "fake_binance.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_run.hpp"
+#include "support/fake_binance_flags.hpp"
 #include "support/fake_market.hpp"
 #include "support/redis_server.hpp"
 #include "tradebus/transport/redis/stream_wire.hpp"
 
 using namespace tradebus;
 using namespace std::chrono_literals;
+using test::fake_binance_flags;
 using test::field;
 using test::run_cli;
 
 namespace {
 
-const std::vector<std::string> kSymbols{"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+const std::vector<std::string> kScaledSymbols{"BTCUSDT", "ETHUSDT", "SOLUSDT"};
 constexpr std::size_t kCandles = 200;  // per symbol
 const std::string kSymbolList = "BTCUSDT,ETHUSDT,SOLUSDT";
 const std::string kStrategy = " --fast 5 --slow 20";
@@ -34,16 +36,12 @@ std::unique_ptr<fakes::FakeBinance> start_market(std::chrono::milliseconds perio
   o.updates_per_candle = 1;
   auto fake = std::make_unique<fakes::FakeBinance>(o);
   std::int64_t base = 20'000;
-  for (const auto& s : kSymbols) {
+  for (const auto& s : kScaledSymbols) {
     fake->add_symbol(test::fake_symbol(s, test::wave_candles(s, kCandles, base)));
     base += 7'000;
   }
   fake->start();
   return fake;
-}
-
-std::string urls(const fakes::FakeBinance& fake) {
-  return " --ws-url " + fake.ws_url() + " --rest-url " + fake.rest_url();
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -84,8 +82,8 @@ const std::vector<std::string>& paper_decisions() {
     auto fake = start_market(10ms);
     const auto dir = test::scratch_dir("scale_out_paper");
     const auto r = run_cli("paper --symbols " + kSymbolList + kStrategy + " --max-candles " +
-                           std::to_string(kCandles * kSymbols.size()) + " --no-state --json" +
-                           " --trades " + dir + "/trades.csv" + urls(*fake));
+                           std::to_string(kCandles * kScaledSymbols.size()) + " --no-state --json" +
+                           " --trades " + dir + "/trades.csv" + fake_binance_flags(*fake));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return decisions(dir + "/trades.csv");
   }();
@@ -105,7 +103,7 @@ std::unique_ptr<test::ChildProcess> start_role(const std::string& dir, const std
 
 long long pending_of(redis::RedisConnection& c, const std::string& consumer) {
   long long n = 0;
-  for (const auto& s : kSymbols) {
+  for (const auto& s : kScaledSymbols) {
     const auto r = c.command({"XPENDING", redis::StreamNames{}.market_data(s), "strategies"});
     if (!r.is_array() || r.elements.size() < 4 || !r.elements[3].is_array()) continue;
     for (const auto& pair : r.elements[3].elements)
@@ -117,7 +115,7 @@ long long pending_of(redis::RedisConnection& c, const std::string& consumer) {
 
 std::vector<std::string> owned_by(redis::RedisConnection& c, const std::string& member) {
   std::vector<std::string> out;
-  for (const auto& s : kSymbols)
+  for (const auto& s : kScaledSymbols)
     if (c.command({"GET", redis::StreamNames{}.owner("strategies", s)}).str == member)
       out.push_back(s);
   return out;
@@ -132,7 +130,7 @@ TEST(ScaleOutCli, ThreeProcessesSurviveAKilledMemberAndTradeLikeOnePaperProcess)
   auto fake = start_market(40ms);
   const auto dir = test::scratch_dir("scale_out_kill");
   const std::string r = " --redis " + redis_server.url() + " --claim-idle-ms 1000";
-  const std::string total = std::to_string(kCandles * kSymbols.size());
+  const std::string total = std::to_string(kCandles * kScaledSymbols.size());
   auto a = start_role(
       dir, "a",
       "strategy --group strategies --member a --json --symbols " + kSymbolList + kStrategy + r);
@@ -142,17 +140,17 @@ TEST(ScaleOutCli, ThreeProcessesSurviveAKilledMemberAndTradeLikeOnePaperProcess)
   auto exec = start_role(dir, "execute",
                          "execute --json --symbols " + kSymbolList + " --max-candles " + total +
                              " --state-dir " + dir + "/state --trades " + dir + "/trades.csv" + r +
-                             urls(*fake));
+                             fake_binance_flags(*fake));
   auto conn = redis_server.connect();
   // Both members hold symbols before the market starts.
   ASSERT_TRUE(test::eventually([&] {
-    return owned_by(*conn, "a").size() + owned_by(*conn, "b").size() == kSymbols.size() &&
+    return owned_by(*conn, "a").size() + owned_by(*conn, "b").size() == kScaledSymbols.size() &&
            !owned_by(*conn, "a").empty() && !owned_by(*conn, "b").empty();
   })) << a->err()
       << b->err();
-  auto collect = start_role(
-      dir, "collect",
-      "collect --json --symbols " + kSymbolList + " --max-candles " + total + r + urls(*fake));
+  auto collect = start_role(dir, "collect",
+                            "collect --json --symbols " + kSymbolList + " --max-candles " + total +
+                                r + fake_binance_flags(*fake));
   ASSERT_TRUE(test::eventually([&] { return fake->candles_closed("BTCUSDT") > kCandles / 4; }));
 
   // Kill the member holding more symbols with candles in hand: stop it, let Redis hand its
@@ -204,18 +202,19 @@ TEST(ScaleOutCli, ARedisRestartMidRunLosesNoOrder) {
   auto fake = start_market(30ms);
   const auto dir = test::scratch_dir("scale_out_restart");
   const std::string r = " --redis " + redis_server.url();
-  const std::string total = std::to_string(kCandles * kSymbols.size());
+  const std::string total = std::to_string(kCandles * kScaledSymbols.size());
   auto member = start_role(dir, "member",
                            "strategy --member m --json --symbols " + kSymbolList + kStrategy + r);
   auto exec = start_role(dir, "execute",
                          "execute --json --symbols " + kSymbolList + " --max-candles " + total +
                              " --state-dir " + dir + "/state --trades " + dir + "/trades.csv" + r +
-                             urls(*fake));
+                             fake_binance_flags(*fake));
   auto conn = redis_server.connect();
-  ASSERT_TRUE(test::eventually([&] { return owned_by(*conn, "m").size() == kSymbols.size(); }));
-  auto collect = start_role(
-      dir, "collect",
-      "collect --json --symbols " + kSymbolList + " --max-candles " + total + r + urls(*fake));
+  ASSERT_TRUE(
+      test::eventually([&] { return owned_by(*conn, "m").size() == kScaledSymbols.size(); }));
+  auto collect = start_role(dir, "collect",
+                            "collect --json --symbols " + kSymbolList + " --max-candles " + total +
+                                r + fake_binance_flags(*fake));
   ASSERT_TRUE(test::eventually([&] { return fake->candles_closed("BTCUSDT") > kCandles / 3; }));
   conn.reset();
   redis_server.restart();
@@ -242,8 +241,8 @@ TEST(ScaleOutCli, ALiveExecutorSyncsEveryCommitByDefault) {
   fake.add_symbol(test::fake_symbol("BTCUSDT", test::wave_candles("BTCUSDT", 10)));
   fake.start();
   const auto dir = test::scratch_dir("scale_out_live");
-  const std::string common =
-      "execute --json --symbols BTCUSDT --duration 0.5 --redis " + redis_server.url() + urls(fake);
+  const std::string common = "execute --json --symbols BTCUSDT --duration 0.5 --redis " +
+                             redis_server.url() + fake_binance_flags(fake);
   const std::string keys = "BINANCE_API_KEY=fake-api-key BINANCE_API_SECRET=fake-api-secret ";
   auto r = run_cli(common + " --live --confirm-live --state-dir " + dir + "/live", keys);
   ASSERT_EQ(r.exit_code, 0) << r.err;

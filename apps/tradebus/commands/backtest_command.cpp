@@ -35,7 +35,7 @@ struct BacktestFlags {
   bool no_progress = false;
 };
 
-BacktestConfig build_config(const BacktestFlags& f) {
+BacktestConfig build_backtest_config(const BacktestFlags& f) {
   BacktestConfig cfg;
   if (!f.config.empty()) cfg = load_backtest_config(f.config);
   if (!f.data.empty()) {
@@ -53,9 +53,9 @@ BacktestConfig build_config(const BacktestFlags& f) {
   return cfg;
 }
 
-int run(const BacktestFlags& f) {
+int run_backtest_command(const BacktestFlags& f) {
   try {
-    BacktestConfig cfg = build_config(f);
+    BacktestConfig cfg = build_backtest_config(f);
     // Open the report's temporary file first: an unwritable path fails before the run.
     std::optional<AtomicFile> report;
     if (!cfg.report_path.empty()) report.emplace(cfg.report_path);
@@ -131,7 +131,7 @@ void add_backtest_command(CLI::App& app, int& exit_code) {
                   "synthetic candles per symbol (20000)");
   cmd->add_flag("--json", flags->json, "print one JSON object with the results");
   cmd->add_flag("--no-progress", flags->no_progress, "no progress bar on a terminal");
-  cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
+  cmd->callback([flags, &exit_code] { exit_code = run_backtest_command(*flags); });
 }
 
 }  // namespace tradebus::cli

@@ -29,7 +29,7 @@ struct BenchFlags {
   std::string dir;
 };
 
-int run(const BenchFlags& f) {
+int run_bench_command(const BenchFlags& f) {
   const std::uint64_t scale = f.quick ? 10 : 1;
   const std::string dir =
       f.dir.empty()
@@ -162,7 +162,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", flags->json, "print one JSON object");
   cmd->add_flag("--quick", flags->quick, "a tenth of the work (smoke run; figures less stable)");
   cmd->add_option("--dir", flags->dir, "scratch folder for generated CSV files");
-  cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
+  cmd->callback([flags, &exit_code] { exit_code = run_bench_command(*flags); });
 }
 
 }  // namespace tradebus::cli

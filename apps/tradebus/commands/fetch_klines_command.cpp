@@ -26,7 +26,7 @@ struct FetchFlags {
   bool no_progress = false;
 };
 
-int run(const FetchFlags& f) {
+int run_fetch_klines_command(const FetchFlags& f) {
   try {
     const auto step = interval_length_ms(f.interval);
     if (!step)
@@ -91,7 +91,7 @@ void add_fetch_klines_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rest-url", f->rest_url, "REST API base URL");
   cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle to trust instead of the system store");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar on a terminal");
-  cmd->callback([f, &exit_code] { exit_code = run(*f); });
+  cmd->callback([f, &exit_code] { exit_code = run_fetch_klines_command(*f); });
 }
 
 }  // namespace tradebus::cli

@@ -83,7 +83,7 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-BacktestConfig build_config(const LiveFlags& f, const std::vector<std::string>& symbols) {
+BacktestConfig build_live_config(const LiveFlags& f, const std::vector<std::string>& symbols) {
   BacktestConfig cfg;
   if (!f.config.empty()) cfg = load_backtest_config(f.config);
   f.strategy.apply_to(cfg);
@@ -171,7 +171,7 @@ std::string json_positions(const Portfolio& p) {
   return "{" + out + "}";
 }
 
-int run(const LiveFlags& f) {
+int run_live_command(const LiveFlags& f) {
   const char* cmd = f.execute ? "tradebus execute" : f.live ? "tradebus live" : "tradebus paper";
   const char* mode = f.execute ? "execute" : f.live ? "live" : "paper";
   // Before any thread: a Ctrl-C during start-up (exchangeInfo, state, recovery) then stops the
@@ -184,7 +184,7 @@ int run(const LiveFlags& f) {
           "a strategy on live data with the paper exchange)");
     if (f.duration_s < 0) throw ConfigError("--duration must not be negative");
     const auto symbols = split_symbols(f.symbols);
-    BacktestConfig cfg = build_config(f, symbols);
+    BacktestConfig cfg = build_live_config(f, symbols);
     ServeFlags serve = f.serve;
     if (!serve.enabled()) serve.serve = cfg.serve;  // the flag wins over the config file
     if (serve.enabled()) serve.options();           // a bad address fails before anything starts
@@ -544,7 +544,7 @@ void add_mode(CLI::App& app, int& exit_code, bool live, bool execute = false) {
   cmd->callback([f, durability, &exit_code] {
     // An executor sending real orders gets live's default: fsync on every commit.
     if (f->execute && f->live && durability->count() == 0) f->state.durability = "power";
-    exit_code = run(*f);
+    exit_code = run_live_command(*f);
   });
 }
 

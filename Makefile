@@ -39,18 +39,21 @@ test: build
 bench: build
 	$(BUILD)/tradebus bench --json
 
-# Sanitizer builds use clang-14: less than half of g++'s time and memory for Asio code.
+# Sanitizer builds use clang-14: less than half of g++'s time and memory for Asio code. Line
+# tables are all a sanitizer report needs (file:line in every frame); full debug info costs a
+# tenth more compile time and a fifth more memory on the Beast translation units.
+SANITIZER_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+                  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG"
 test-asan: deps
-	cmake -S . -B build-asan -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++-14 -DTRADEBUS_SANITIZE=address,undefined -DTRADEBUS_FUZZ=ON \
+	cmake -S . -B build-asan -G $(GENERATOR) $(SANITIZER_FLAGS) \
+	  -DTRADEBUS_SANITIZE=address,undefined -DTRADEBUS_FUZZ=ON \
 	  -DTRADEBUS_BUILD_BENCH=OFF -DTRADEBUS_BUILD_EXAMPLES=OFF
 	cmake --build build-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
 test-tsan: deps
-	cmake -S . -B build-tsan -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++-14 -DTRADEBUS_SANITIZE=thread \
+	cmake -S . -B build-tsan -G $(GENERATOR) $(SANITIZER_FLAGS) -DTRADEBUS_SANITIZE=thread \
 	  -DTRADEBUS_BUILD_BENCH=OFF -DTRADEBUS_BUILD_EXAMPLES=OFF
 	cmake --build build-tsan -j$(JOBS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

@@ -1,6 +1,7 @@
 // StateStore internals shared by the outbox, the paper ledger and the dead-letter store.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -70,7 +71,7 @@ struct StateStore::Impl {
     static constexpr int kRows = 16;
     std::string one_sql, many_sql;  // kept: a Statement keeps its SQL text for errors
     std::unique_ptr<sqlite::Statement> one, many;
-    std::vector<std::string> bodies = std::vector<std::string>(kRows);  // bound, not copied
+    std::array<std::string, kRows> bodies;  // bound, not copied
   };
   RowsInsert ins_order, ins_fill, ins_paper_order, ins_paper_fill;
 

@@ -97,8 +97,6 @@ class TlsServer : public ::testing::Test {
   pid_t pid_ = -1;
 };
 
-}  // namespace
-
 TEST_F(TlsServer, ConnectsWhenTheCertificateIsTrustedAndNamesTheHost) {
   const auto r = get("localhost", dir_ + "/ca.pem");
   EXPECT_EQ(r.status, 200);
@@ -135,3 +133,5 @@ TEST(TlsSetup, AMissingCaFileIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/ca.pem"), std::string::npos) << e.what();
   }
 }
+
+}  // namespace

@@ -137,6 +137,16 @@ class EventRing {
     return slots_[pos & mask_].seq.load(std::memory_order_seq_cst) == pos + 1;
   }
 
+  /// Places free as of the consumer's last published position. Reads the consumer's cache
+  /// line, so a producer polling it should pause between calls.
+  std::size_t room() const noexcept {
+    const auto t = tail_.load(std::memory_order_relaxed);
+    const auto used = static_cast<std::int64_t>(t - head_.load(std::memory_order_acquire));
+    if (used <= 0) return capacity_;
+    return static_cast<std::size_t>(used) >= capacity_ ? 0
+                                                       : capacity_ - static_cast<std::size_t>(used);
+  }
+
   std::size_t capacity() const noexcept { return capacity_; }
   /// Events ever accepted; the difference to popped() is the depth.
   std::uint64_t pushed() const noexcept { return tail_.load(std::memory_order_relaxed); }

@@ -115,6 +115,39 @@ TEST(EventBusOverflow, OrderQueueBlocksAndNeverDrops) {
   }
 }
 
+// A publisher facing a full queue waits for room for a batch while it spins, but it must not
+// hold out for one: when the loop frees a single place and then stays busy, the publisher
+// takes that place.
+TEST(EventBusOverflow, WaitingPublisherTakesASinglePlaceWhenNoMoreIsFreed) {
+  EventBusOptions o = small_queues();
+  o.order = {64, Overflow::wait_forever, 0ns};  // a batch would be 8 places
+  EventBus bus(o);
+  std::promise<void> published;
+  auto published_future = published.get_future();
+  std::atomic<bool> got_in_while_busy{false};
+  std::atomic<int> calls{0};
+  bus.subscribe(EventType::order_created, [&](const Event&) {
+    // The first order's place is free from here on; the loop stays in this handler until the
+    // waiting publisher is in (or 10 s pass), so no second place frees meanwhile.
+    if (calls.fetch_add(1) == 0)
+      got_in_while_busy = published_future.wait_for(10s) == std::future_status::ready;
+  });
+  for (int i = 0; i < 64; ++i)
+    bus.publish(order_event(i));
+  auto publisher = std::async(std::launch::async, [&] {
+    bus.publish(order_event(64));
+    published.set_value();
+  });
+  EXPECT_EQ(publisher.wait_for(50ms), std::future_status::timeout);  // full: it waits
+  bus.start();
+  publisher.get();
+  ASSERT_TRUE(bus.wait_idle(20s));
+  bus.stop();
+  EXPECT_TRUE(got_in_while_busy);
+  EXPECT_EQ(calls.load(), 65);
+  EXPECT_EQ(bus.stats().queue(Lane::order).dropped, 0u);
+}
+
 TEST(EventBusOverflow, TryPublishNeverWaitsAndLeavesTheEventIntact) {
   EventBus bus(small_queues());
   for (int i = 0; i < 3; ++i)

@@ -103,25 +103,31 @@ Decimal Decimal::from_double(double v) {
 }
 
 std::string Decimal::to_string_fixed(int places) const {
-  if (places < 0) places = 0;
-  if (places > kScale) places = kScale;
-  i128 scale = 1;
-  for (int i = 0; i < kScale - places; ++i)
-    scale *= 10;
-  i128 v = div_half_even(raw_, scale);
-  bool neg = v < 0;
-  if (neg) v = -v;
-  std::string digits;
+  // Hot wherever events become text (JSON lines, reports, CSV, REST parameters): 64-bit
+  // arithmetic into a stack buffer, one string built at the end.
+  static constexpr std::uint64_t kPow10[] = {1,      10,      100,      1000,     10000,
+                                             100000, 1000000, 10000000, 100000000};
+  places = places < 0 ? 0 : (places > kScale ? kScale : places);
+  const std::uint64_t scale = kPow10[kScale - places];
+  // Half to even on the magnitude: that rounding is symmetric, so the sign goes on after.
+  const std::uint64_t magnitude =
+      raw_ < 0 ? 0 - static_cast<std::uint64_t>(raw_) : static_cast<std::uint64_t>(raw_);
+  std::uint64_t q = magnitude / scale;
+  const std::uint64_t r = magnitude % scale;  // < 1e8, so 2 * r cannot overflow
+  if (2 * r > scale || (2 * r == scale && (q & 1) != 0)) ++q;
+  const bool negative = raw_ < 0 && q != 0;  // what rounds to zero prints without a sign
+  char buf[32];                              // at most 21: sign, 11 integer digits, point, 8 places
+  char* const end = buf + sizeof buf;
+  char* p = end;
+  for (int i = 0; i < places; ++i, q /= 10)
+    *--p = static_cast<char>('0' + q % 10);
+  if (places > 0) *--p = '.';
   do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
-    v /= 10;
-  } while (v != 0);
-  while (static_cast<int>(digits.size()) <= places)
-    digits.insert(digits.begin(), '0');
-  std::string out = neg ? "-" : "";
-  out += digits.substr(0, digits.size() - places);
-  if (places > 0) out += "." + digits.substr(digits.size() - places);
-  return out;
+    *--p = static_cast<char>('0' + q % 10);
+    q /= 10;
+  } while (q != 0);
+  if (negative) *--p = '-';
+  return std::string(p, end);
 }
 
 std::string Decimal::to_string() const {

@@ -144,7 +144,7 @@ void BacktestConfig::validate() {
     for (const auto& s : synthetic.symbols)
       symbols.push_back(s.symbol);
   else
-    for (const auto& d : data)
+    for (const auto& d : expand_kline_patterns(data))
       symbols.push_back(d.symbol.empty() ? KlineCsvReader::symbol_from_path(d.path) : d.symbol);
   std::string quote;
   std::string first;

@@ -1,15 +1,47 @@
 #include "tradebus/marketdata/kline_csv_source.hpp"
 
+#include <glob.h>
+
 #include <algorithm>
 #include <climits>
+#include <filesystem>
+#include <memory>
+#include <system_error>
 
 #include <fmt/format.h>
 
 namespace tradebus {
 
-KlineCsvSource::KlineCsvSource(const std::vector<KlineFileSpec>& files) {
-  if (files.empty()) throw DataError("(no files)", 0, "no kline files given");
+std::vector<KlineFileSpec> expand_kline_patterns(const std::vector<KlineFileSpec>& files) {
+  std::vector<KlineFileSpec> out;
   for (const auto& spec : files) {
+    std::error_code ec;
+    // A file whose name holds a glob character is still that file.
+    if (spec.path.find_first_of("*?[") == std::string::npos ||
+        std::filesystem::exists(spec.path, ec)) {
+      out.push_back(spec);
+      continue;
+    }
+    glob_t matches{};
+    const std::unique_ptr<glob_t, void (*)(glob_t*)> release(&matches, ::globfree);
+    const int rc = ::glob(spec.path.c_str(), GLOB_ERR, nullptr, &matches);
+    if (rc == GLOB_NOMATCH) throw DataError(spec.path, 0, "no file matches this pattern");
+    if (rc != 0)
+      throw DataError(spec.path, 0,
+                      rc == GLOB_NOSPACE ? "out of memory expanding this pattern"
+                                         : "cannot read a folder this pattern goes through");
+    for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+      KlineFileSpec one = spec;
+      one.path = matches.gl_pathv[i];
+      out.push_back(std::move(one));
+    }
+  }
+  return out;
+}
+
+KlineCsvSource::KlineCsvSource(const std::vector<KlineFileSpec>& patterns) {
+  if (patterns.empty()) throw DataError("(no files)", 0, "no kline files given");
+  for (const auto& spec : expand_kline_patterns(patterns)) {
     std::string sym =
         spec.symbol.empty() ? KlineCsvReader::symbol_from_path(spec.path) : spec.symbol;
     if (sym.empty())

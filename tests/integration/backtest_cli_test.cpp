@@ -56,6 +56,36 @@ TEST(BacktestCli, MultiSymbolMicrosecondFilesWithReportAndTrades) {
   EXPECT_NE(test::read_file(dir + "/r.html").find("price-SOLUSDT"), std::string::npos);
 }
 
+TEST(BacktestCli, ADataPatternReadsEveryFileItMatches) {
+  const auto dir = test::scratch_dir("cli_pattern");
+  std::string listed;
+  for (int day = 1; day <= 3; ++day) {
+    std::string rows;
+    for (int m = 0; m < 120; ++m) {
+      const std::string px = std::to_string(100 + (m * 7 + day * 13) % 23);
+      rows += test::kline_row((day - 1) * 1440 + m, px, px, px, px);
+    }
+    const auto path =
+        test::write_file(dir + "/BTCUSDT-1m-2020-01-0" + std::to_string(day) + ".csv", rows);
+    listed += " --data BTCUSDT=" + path;
+  }
+  // Quoted, as a user types it, so that the shell leaves the pattern to tradebus.
+  const auto by_pattern = run_cli("backtest --json --no-progress --fast 3 --slow 7 --data '" + dir +
+                                  "/BTCUSDT-1m-2020-01-*.csv'");
+  const auto by_list = run_cli("backtest --json --no-progress --fast 3 --slow 7" + listed);
+  ASSERT_EQ(by_pattern.exit_code, 0) << by_pattern.err;
+  ASSERT_EQ(by_list.exit_code, 0) << by_list.err;
+  EXPECT_EQ(field(by_pattern.out, "candles"), "360");
+  EXPECT_NE(field(by_pattern.out, "fills"), "0");
+  EXPECT_EQ(field(by_pattern.out, "fills"), field(by_list.out, "fills"));
+  EXPECT_EQ(field(by_pattern.out, "final_equity"), field(by_list.out, "final_equity"));
+
+  const auto none = run_cli("backtest --json --data 'BTCUSDT=" + dir + "/ETHUSDT-*.csv'");
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("ETHUSDT-*.csv"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("no file matches"), std::string::npos) << none.err;
+}
+
 TEST(BacktestCli, ConfigFileWithFlagOverrides) {
   TRADEBUS_REQUIRE_SHARED(path, "klines_csv/spot_1m/BTCUSDT-1m-2020-01-02.csv");
   const auto dir = test::scratch_dir("cli_config");

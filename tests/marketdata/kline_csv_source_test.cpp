@@ -111,6 +111,44 @@ TEST(KlineCsvSource, RefusesFilesItCannotOpenOrName) {
   EXPECT_THROW(KlineCsvSource({}), DataError);
 }
 
+TEST(KlineCsvSource, APatternStandsForTheFilesItMatchesInNameOrder) {
+  const auto dir = test::scratch_dir("pattern");
+  // Three days of one symbol, as Binance ships them; a fourth file of another symbol that the
+  // pattern must not pick up; and a file whose own name holds a glob character.
+  for (int day = 1; day <= 3; ++day) {
+    std::string rows;
+    for (int m = 0; m < 2; ++m)
+      rows += test::kline_row((day - 1) * 1440 + m, "2", "3", "1", "2");
+    test::write_file(dir + "/BTCUSDT-1m-2020-01-0" + std::to_string(day) + ".csv", rows);
+  }
+  test::write_file(dir + "/ETHUSDT-1m-2020-01-01.csv", test::kline_row(0, "2", "3", "1", "2"));
+  const auto literal =
+      test::write_file(dir + "/BTCUSDT-1m-[x].csv", test::kline_row(5000, "2", "3", "1", "2"));
+
+  const auto specs = expand_kline_patterns({{"", dir + "/BTCUSDT-1m-2020-*.csv", ""}});
+  ASSERT_EQ(specs.size(), 3u);
+  EXPECT_EQ(specs[0].path, dir + "/BTCUSDT-1m-2020-01-01.csv");
+  EXPECT_EQ(specs[2].path, dir + "/BTCUSDT-1m-2020-01-03.csv");
+
+  KlineCsvSource src({{"", dir + "/BTCUSDT-1m-2020-01-0?.csv", ""}});
+  EXPECT_EQ(src.symbols(), std::vector<std::string>{"BTCUSDT"});
+  auto [candles, err] = replay(src);
+  EXPECT_EQ(err, "");
+  ASSERT_EQ(candles.size(), 6u);
+  for (std::size_t i = 1; i < candles.size(); ++i)
+    EXPECT_GT(candles[i].open_time_ns, candles[i - 1].open_time_ns) << i;
+
+  // An existing file is taken as it is, even with '[' in its name.
+  EXPECT_EQ(expand_kline_patterns({{"", literal, ""}}).size(), 1u);
+  try {
+    KlineCsvSource none({{"", dir + "/SOLUSDT-1m-*.csv", ""}});
+    FAIL() << "a pattern that matches nothing must be an error";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("SOLUSDT-1m-*.csv"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no file matches"), std::string::npos) << e.what();
+  }
+}
+
 TEST(KlineCsvSource, PacedReplayFollowsMarketTime) {
   const auto dir = test::scratch_dir("paced");
   std::string rows;

@@ -118,7 +118,8 @@ void add_backtest_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<BacktestFlags>();
   auto* cmd = app.add_subcommand("backtest", "Replay market data through the engine and report");
   cmd->add_option("--data", flags->data,
-                  "SYMBOL=PATH of a Binance kline CSV (repeatable); none: the synthetic market");
+                  "SYMBOL=PATH of a Binance kline CSV (repeatable; PATH may be a quoted glob "
+                  "pattern such as 'data/BTCUSDT-1m-*.csv'); none: the synthetic market");
   cmd->add_option("--config", flags->config, "TOML config file (flags override it)");
   flags->strategy.add_to(cmd, "starting cash in the quote currency (10000)");
   flags->journal.add_to(cmd);

@@ -19,9 +19,15 @@ struct KlineFileSpec {
   std::string interval;  ///< Empty: taken from the file name or the rows.
 };
 
+/// Replaces each spec whose path names no file but holds a glob pattern (`*`, `?`, `[`) by
+/// one spec per matching file, in name order (Binance's daily files sort by date); other specs
+/// are kept as they are. Throws DataError for a pattern that matches nothing.
+std::vector<KlineFileSpec> expand_kline_patterns(const std::vector<KlineFileSpec>& files);
+
 class KlineCsvSource final : public CandleReplay {
  public:
   /// Throws DataError for a file that cannot be opened or whose symbol cannot be known.
+  /// Paths may be glob patterns (see expand_kline_patterns).
   explicit KlineCsvSource(const std::vector<KlineFileSpec>& files);
   ~KlineCsvSource() override;
 

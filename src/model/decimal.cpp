@@ -1,5 +1,6 @@
 #include "tradebus/model/decimal.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -16,6 +17,10 @@ std::int64_t checked(i128 v, const char* what) {
   if (v > kMax || v < kMin) throw DecimalError(std::string("Decimal overflow in ") + what);
   return static_cast<std::int64_t>(v);
 }
+
+// kUnitOfPlace[n]: raw units in one step of the n-th decimal place (10^(8-n)).
+constexpr std::uint64_t kUnitOfPlace[] = {100000000, 10000000, 1000000, 100000, 10000,
+                                          1000,      100,      10,      1};
 
 // Rounds n / d half to even; d != 0.
 i128 div_half_even(i128 n, i128 d) {
@@ -82,9 +87,7 @@ std::optional<Decimal> Decimal::parse(std::string_view s) noexcept {
     }
   }
   if ((int_digits == 0 && !any_frac_char) || p != end) return std::nullopt;
-  static constexpr std::uint64_t kPow10[] = {100000000, 10000000, 1000000, 100000, 10000,
-                                             1000,      100,      10,      1};
-  const u128 value = static_cast<u128>(int_part) * kOne + frac * kPow10[frac_digits];
+  const u128 value = static_cast<u128>(int_part) * kOne + frac * kUnitOfPlace[frac_digits];
   if (value > static_cast<u128>(kMax)) return std::nullopt;
   const auto v = static_cast<std::int64_t>(value);
   return Decimal(negative ? -v : v);
@@ -105,10 +108,8 @@ Decimal Decimal::from_double(double v) {
 std::string Decimal::to_string_fixed(int places) const {
   // Hot wherever events become text (JSON lines, reports, CSV, REST parameters): 64-bit
   // arithmetic into a stack buffer, one string built at the end.
-  static constexpr std::uint64_t kPow10[] = {1,      10,      100,      1000,     10000,
-                                             100000, 1000000, 10000000, 100000000};
-  places = places < 0 ? 0 : (places > kScale ? kScale : places);
-  const std::uint64_t scale = kPow10[kScale - places];
+  places = std::clamp(places, 0, kScale);
+  const std::uint64_t scale = kUnitOfPlace[places];
   // Half to even on the magnitude: that rounding is symmetric, so the sign goes on after.
   const std::uint64_t magnitude =
       raw_ < 0 ? 0 - static_cast<std::uint64_t>(raw_) : static_cast<std::uint64_t>(raw_);

@@ -416,6 +416,11 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       std::size_t n = dispatch_batch();
       if (n != 0) notify_space_waiters();
       if (coro_pending_ != 0 || (++iteration & 1023) == 0) n += poll_io();
+      // Once per burst, before the drain check, so a drained bus has run its hooks last.
+      if (n != 0)
+        active_since_idle_ = true;
+      else if (active_since_idle_)
+        run_idle_hooks();
       const int mode = exit_mode_.load(std::memory_order_acquire);
       if (mode == kStopNow) break;
       if (mode == kDrain) {
@@ -459,6 +464,20 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       if (any_parked_) unpark();
     }
     return n;
+  }
+
+  void run_idle_hooks() {
+    active_since_idle_ = false;
+    for (IdleHook& h : idle_hooks_) {
+      try {
+        h.fn();
+      } catch (...) {
+        const auto n = ++h.errors;
+        if (n <= 10 || n % 1000 == 0)
+          spdlog::error("idle hook '{}' failed ({} errors so far): {}", h.name, n,
+                        current_failure());
+      }
+    }
   }
 
   void unpark() {
@@ -931,6 +950,14 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   BusObserver* observer_ = nullptr;
   asio::io_context io_{1};
 
+  struct IdleHook {
+    std::string name;
+    std::function<void()> fn;
+    std::uint64_t errors = 0;
+  };
+  std::vector<IdleHook> idle_hooks_;  // changed only where run_on_loop() runs its function
+  bool active_since_idle_ = false;    // loop thread: dispatched something since the hooks ran
+
   // Handler lists: changed only where run_on_loop() runs its function.
   std::array<std::vector<std::shared_ptr<HandlerEntry>>, kEventTypeCount> handlers_;
   bool needs_compact_ = false;
@@ -1065,6 +1092,15 @@ const EventBusOptions& EventBus::options() const noexcept {
 }
 boost::asio::io_context& EventBus::io_context() noexcept {
   return core_->io_;
+}
+void EventBus::add_idle_hook(std::function<void()> hook, std::string name) {
+  if (!hook) throw std::invalid_argument("EventBus::add_idle_hook: empty hook");
+  auto& core = *core_;
+  core.run_on_loop(
+      [&core, h = detail::BusCore::IdleHook{std::move(name), std::move(hook)}]() mutable {
+        if (h.name.empty()) h.name = fmt::format("idle#{}", core.idle_hooks_.size() + 1);
+        core.idle_hooks_.push_back(std::move(h));
+      });
 }
 void EventBus::set_observer(BusObserver* observer) {
   core_->observer_ = observer;

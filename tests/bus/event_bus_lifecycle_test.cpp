@@ -175,3 +175,103 @@ TEST(EventBusLifecycle, WaitIdleWaitsForTheHandlerOfTheLastPublishAndWhatItPubli
     bus.stop();
   }
 }
+
+// Holds the loop inside the first candle's handler until the test lets it go, so that a burst
+// is queued behind it and dispatched without the loop running out of events in between.
+class HeldLoop {
+ public:
+  explicit HeldLoop(EventBus& bus) {
+    bus.subscribe(EventType::candle_closed, [this](const Event&) {
+      if (handled_++ == 0) {
+        entered_.set_value();
+        released_.get_future().wait();
+      }
+    });
+  }
+  void wait_entered() { entered_future_.wait(); }
+  void release() { released_.set_value(); }
+  int handled() const { return handled_; }  // loop thread, or after wait_idle()
+
+ private:
+  std::promise<void> entered_, released_;
+  std::future<void> entered_future_ = entered_.get_future();
+  int handled_ = 0;
+};
+
+TEST(EventBusIdleHook, RunsOnceAfterABurstOnTheLoopThread) {
+  EventBus bus(test::quiet_bus_options());
+  HeldLoop held(bus);
+  int calls = 0;
+  int handled_at_call = -1;
+  bool on_loop = false;
+  bus.add_idle_hook([&] {
+    ++calls;
+    handled_at_call = held.handled();
+    on_loop = bus.on_loop_thread();
+  });
+  bus.start();
+  bus.publish(candle_event(0));
+  held.wait_entered();
+  for (int i = 1; i < 100; ++i)
+    bus.publish(candle_event(i));
+  held.release();
+  ASSERT_TRUE(bus.wait_idle(10s));
+  EXPECT_EQ(calls, 1) << "once per burst, not once per event";
+  EXPECT_EQ(handled_at_call, 100);
+  EXPECT_TRUE(on_loop);
+
+  bus.publish(candle_event(100));
+  ASSERT_TRUE(bus.wait_idle(10s));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(handled_at_call, 101);
+  bus.stop();
+}
+
+TEST(EventBusIdleHook, AThrowingHookIsLoggedAndTheLoopGoesOn) {
+  EventBus bus(test::quiet_bus_options());
+  RecordingHandler rec;
+  bus.subscribe(EventType::candle_closed, std::ref(rec));
+  bus.add_idle_hook([] { throw std::runtime_error("hook bug"); }, "bad");
+  int calls = 0;
+  bus.add_idle_hook([&] { ++calls; }, "good");
+  bus.start();
+  bus.publish(candle_event(0));
+  ASSERT_TRUE(bus.wait_idle(10s));
+  EXPECT_EQ(calls, 1) << "the hook after a throwing one still runs";
+  bus.publish(candle_event(1));
+  ASSERT_TRUE(bus.wait_idle(10s));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(rec.size(), 2u);
+  EXPECT_TRUE(bus.running());
+  bus.stop();
+}
+
+TEST(EventBusIdleHook, AHookMayPublishAndRunsAgainAfterItsEvents) {
+  EventBus bus(test::quiet_bus_options());
+  std::vector<std::string> seen;
+  bus.subscribe(EventType::candle_closed, [&](const Event&) { seen.push_back("candle"); });
+  bus.subscribe(EventType::signal_generated, [&](const Event&) { seen.push_back("signal"); });
+  int calls = 0;
+  bus.add_idle_hook([&] {
+    seen.push_back("hook");
+    if (++calls == 1) bus.publish(signal_event(0));
+  });
+  bus.start();
+  bus.publish(candle_event(0));
+  ASSERT_TRUE(bus.wait_idle(10s));
+  EXPECT_EQ(seen, (std::vector<std::string>{"candle", "hook", "signal", "hook"}));
+  bus.stop();
+}
+
+TEST(EventBusIdleHook, ShutdownRunsTheHooksAfterTheLastEvent) {
+  EventBus bus(test::quiet_bus_options());
+  int handled = 0;
+  bus.subscribe(EventType::candle_closed, [&](const Event&) { ++handled; });
+  std::vector<int> handled_at_calls;
+  bus.add_idle_hook([&] { handled_at_calls.push_back(handled); });
+  for (int i = 0; i < 100; ++i)
+    bus.publish(candle_event(i));
+  bus.start();
+  EXPECT_TRUE(bus.shutdown(10s));
+  EXPECT_EQ(handled_at_calls, std::vector<int>{100});
+}

@@ -158,6 +158,14 @@ class EventBus {
   const EventBusOptions& options() const noexcept;
   /// The loop's io_context: coroutine handlers' timers and I/O complete on the loop thread.
   boost::asio::io_context& io_context() noexcept;
+  /// Calls `hook` on the loop thread whenever the loop runs out of events after dispatching
+  /// some: once per burst, before it waits, and never while a steady load keeps a queue
+  /// non-empty. For work that should coalesce rather than run per event (refreshing a view of
+  /// the books, flushing a batch). A hook may publish as a handler does; its events are
+  /// dispatched and the hook is called again after them. It must not block. A throwing hook is
+  /// logged and the loop goes on. A drained bus (shutdown) calls its hooks after the last event;
+  /// wait_idle() returns true only after they ran. Any thread; the hook lives as long as the bus.
+  void add_idle_hook(std::function<void()> hook, std::string name = {});
   /// Installs the observer (not owned); call before start().
   void set_observer(BusObserver* observer);
   /// Calls the handler named `handler` (only that one) with `e` on the loop thread, with the

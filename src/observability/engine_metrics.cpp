@@ -1,5 +1,7 @@
 #include "tradebus/observability/engine_metrics.hpp"
 
+#include <time.h>
+
 #include <fmt/format.h>
 
 #include "tradebus/model/event_type.hpp"
@@ -9,6 +11,14 @@ namespace {
 
 double num(const Decimal& d) {
   return static_cast<double>(d.raw()) / 1e8;
+}
+
+// CLOCK_MONOTONIC_COARSE: ~10 ns a read here against ~32 ns for steady_clock, read once per
+// candle; its 1-4 ms resolution is nothing beside a 200 ms period.
+std::int64_t coarse_now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 std::string lane_name(std::size_t i) {
@@ -135,17 +145,16 @@ TradingSnapshot::TradingSnapshot(TradingEngine& engine, std::shared_ptr<const Po
     : portfolio_(std::move(portfolio)),
       exchange_(std::move(exchange)),
       quote_(std::move(quote_currency)),
-      period_(period) {
+      period_ns_(std::chrono::nanoseconds(period).count()) {
   data_.cash = data_.equity = portfolio_->cash();
   engine.add_candle_observer([this](const Candle&) {
-    // One clock read per candle (~20 ns); the copy itself at most every period.
-    const auto now = std::chrono::steady_clock::now();
-    if (now < next_) return;
-    next_ = now + period_;
-    refresh();
+    changed_ = true;  // the marks moved
+    if (coarse_now_ns() >= next_ns_) refresh();
   });
+  // A fill or an error waits for the loop to run out of events, or for the next due copy:
+  // copying the books on every fill cost a fill-heavy backtest a fifth of its speed.
   engine.bus().subscribe_sync(
-      EventType::order_filled, [this](const Event&) { refresh(); }, "snapshot.on_fill");
+      EventType::order_filled, [this](const Event&) { changed_ = true; }, "snapshot.on_fill");
   engine.bus().subscribe_sync(
       EventType::error,
       [this](const Event& e) {
@@ -154,12 +163,19 @@ TradingSnapshot::TradingSnapshot(TradingEngine& engine, std::shared_ptr<const Po
                                    info.severity == Severity::critical ? "critical" : "error",
                                    info.message.substr(0, 300)});
         if (errors_.size() > 20) errors_.pop_front();
-        refresh();
+        changed_ = true;
       },
       "snapshot.on_error");
+  engine.bus().add_idle_hook(
+      [this] {
+        if (changed_) refresh();
+      },
+      "snapshot.refresh");
 }
 
 void TradingSnapshot::refresh() {
+  changed_ = false;
+  next_ns_ = coarse_now_ns() + period_ns_;
   Data d;
   d.cash = portfolio_->cash();
   d.equity = portfolio_->equity();

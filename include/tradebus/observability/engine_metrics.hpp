@@ -43,7 +43,9 @@ class TradingSnapshot {
   };
 
   /// Subscribes to `engine` (candles, fills, errors); `portfolio` and `exchange` are read on the
-  /// loop thread only, at most every `period` and after each fill. Call before engine.run().
+  /// loop thread only: at most every `period` while events keep coming, and whenever the loop
+  /// runs out of events after a change (so a fill shows at once on a quiet market, and the
+  /// copy after the last event is exact). Call before engine.run().
   TradingSnapshot(TradingEngine& engine, std::shared_ptr<const Portfolio> portfolio,
                   std::shared_ptr<const Exchange> exchange, std::string quote_currency,
                   std::chrono::milliseconds period = std::chrono::milliseconds(200));
@@ -61,8 +63,11 @@ class TradingSnapshot {
   std::shared_ptr<const Portfolio> portfolio_;
   std::shared_ptr<const Exchange> exchange_;
   std::string quote_;
-  std::chrono::nanoseconds period_;
-  std::chrono::steady_clock::time_point next_{};
+  std::int64_t period_ns_;
+  // Loop thread: when the next copy is due while events keep coming (coarse monotonic clock,
+  // ns), and whether the books changed since the last copy.
+  std::int64_t next_ns_ = 0;
+  bool changed_ = false;
   std::deque<ErrorRow> errors_;  // loop thread
   mutable std::mutex mu_;
   Data data_;

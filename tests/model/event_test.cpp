@@ -1,5 +1,8 @@
 #include "tradebus/model/event.hpp"
 
+#include <random>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "tradebus/model/event_json.hpp"
@@ -39,6 +42,42 @@ TEST(Event, TypeNamesRoundTrip) {
 TEST(Event, SymbolsLongerThanTheirStorageAreRefused) {
   EXPECT_THROW(Symbol("A_SYMBOL_THAT_IS_FAR_TOO_LONG"), std::length_error);
   EXPECT_EQ(FixedString<4>::truncated("abcdef").view(), "abcd");
+}
+
+// Compares the way std::string_view does, for every size class of the word-wise comparison
+// (15 + 1 bytes is two words, 23 + 1 three, 36 + 1 four and a rest), including embedded zeros
+// and a string reassigned shorter, whose old characters must not count.
+template <std::size_t N>
+void expect_fixed_strings_compare_as_views(unsigned seed) {
+  std::mt19937 rng(seed);
+  const std::string alphabet("\0\1AZaz\x7f\x80\xff", 9);
+  auto random_string = [&] {
+    std::string s(rng() % (N + 1), ' ');
+    for (char& ch : s)
+      ch = alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = random_string();
+    std::string b = random_string();
+    if (i % 4 == 0) b = a.substr(0, rng() % (a.size() + 1));  // a prefix: the sizes decide
+    FixedString<N> fa(random_string()), fb(b);
+    fa.assign(a);  // over a different string, possibly longer
+    const std::string_view va(a), vb(b);
+    ASSERT_EQ(fa == fb, va == vb) << N << ": '" << a << "' '" << b << "'";
+    ASSERT_EQ(fa <=> fb, va <=> vb) << N << ": '" << a << "' '" << b << "'";
+    ASSERT_EQ(fb <=> fa, vb <=> va) << N << ": '" << a << "' '" << b << "'";
+    ASSERT_EQ(std::hash<FixedString<N>>{}(fa), std::hash<std::string_view>{}(va));
+  }
+}
+
+TEST(Event, FixedStringsCompareAsTheirTextDoes) {
+  expect_fixed_strings_compare_as_views<4>(1);
+  expect_fixed_strings_compare_as_views<15>(2);
+  expect_fixed_strings_compare_as_views<23>(3);
+  expect_fixed_strings_compare_as_views<36>(4);
+  static_assert(Symbol("BTCUSDT") == Symbol("BTCUSDT"));  // usable at compile time too
+  static_assert(Symbol("BTC") < Symbol("BTCUSDT"));
 }
 
 TEST(Event, JsonCarriesExactDecimalsAndEscapes) {

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace tradebus {
 
@@ -31,6 +34,8 @@ class FixedString {
       throw std::length_error("FixedString: '" + std::string(s) + "' is longer than " +
                               std::to_string(N));
     std::copy(s.begin(), s.end(), data_);
+    // A zero tail makes equal strings equal byte for byte: see compare().
+    std::fill(data_ + s.size(), data_ + N, '\0');
     size_ = static_cast<std::uint8_t>(s.size());
   }
 
@@ -48,10 +53,16 @@ class FixedString {
   constexpr bool empty() const noexcept { return size_ == 0; }
 
   friend constexpr bool operator==(const FixedString& a, const FixedString& b) noexcept {
-    return a.view() == b.view();
+    if (std::is_constant_evaluated()) return a.view() == b.view();
+    return compare(a, b) == 0;
   }
-  friend constexpr auto operator<=>(const FixedString& a, const FixedString& b) noexcept {
-    return a.view() <=> b.view();
+  friend constexpr std::strong_ordering operator<=>(const FixedString& a,
+                                                    const FixedString& b) noexcept {
+    if (std::is_constant_evaluated()) return a.view() <=> b.view();
+    const int c = compare(a, b);
+    return c < 0   ? std::strong_ordering::less
+           : c > 0 ? std::strong_ordering::greater
+                   : std::strong_ordering::equal;
   }
   friend constexpr bool operator==(const FixedString& a, std::string_view b) noexcept {
     return a.view() == b;
@@ -61,6 +72,28 @@ class FixedString {
   }
 
  private:
+  // Symbols key the books' maps and are compared on every candle, fill and order: a call to
+  // memcmp per comparison was 15 % of a backtest's loop thread. With the tail past size_ kept
+  // zero, the object's bytes (characters, then the size) order exactly as the strings do
+  // (a shorter string's zero meets a longer one's character, or the sizes decide after equal
+  // characters), so eight bytes at a time, read big-endian, compare them with no call.
+  static int compare(const FixedString& a, const FixedString& b) noexcept {
+    static_assert(sizeof(FixedString) == N + 1, "no padding: the size is the last byte");
+    static_assert(std::endian::native == std::endian::little, "words are byte-swapped");
+    const auto* pa = reinterpret_cast<const unsigned char*>(&a);
+    const auto* pb = reinterpret_cast<const unsigned char*>(&b);
+    std::size_t i = 0;
+    for (; i + 8 <= N + 1; i += 8) {
+      std::uint64_t x = 0, y = 0;
+      std::memcpy(&x, pa + i, 8);
+      std::memcpy(&y, pb + i, 8);
+      if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+    }
+    for (; i < N + 1; ++i)
+      if (pa[i] != pb[i]) return pa[i] < pb[i] ? -1 : 1;
+    return 0;
+  }
+
   char data_[N]{};
   std::uint8_t size_ = 0;
 };

@@ -119,3 +119,17 @@ TEST(DefaultOrderManager, AppliesTheExchangeRulesBeforeAnOrderExists) {
   ASSERT_TRUE(unlisted);
   EXPECT_EQ(unlisted->reason.view(), "XYZUSDT is not listed");
 }
+
+TEST(DefaultOrderManager, ClientOrderIdsContinueAfterTheLastStoredNumber) {
+  auto p = std::make_shared<Portfolio>("10000"_d);
+  DefaultOrderManager m({"0.5"_d, {}, {}, 10, "sixteen-chars-id", nullptr}, p);
+  StoredOrders stored;
+  stored.last_order_number = 9'999'999'999'999'999'998u;  // 19 digits: 36 characters in all
+  m.resume(stored);
+  auto buy = m.create_order(signal(Side::buy), 1);
+  ASSERT_TRUE(buy);
+  EXPECT_EQ(buy->client_order_id.view(), "sixteen-chars-id-9999999999999999999");
+  m.on_fill(fill_of(*buy, "100"));
+  // The next number has 20 digits: 37 characters, longer than Binance allows.
+  EXPECT_THROW(m.create_order(signal(Side::sell), 2), std::length_error);
+}

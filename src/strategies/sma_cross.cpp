@@ -12,6 +12,9 @@ SmaCross::SmaCross(std::string id, int fast, int slow)
   if (id_.size() > ShortId::kMaxSize)
     throw StrategyParamError(
         fmt::format("strategy id '{}' is longer than {} characters", id_, ShortId::kMaxSize));
+  signal_id_ = ShortId(id_);
+  reason_above_ = FixedString<47>::truncated(fmt::format("sma{} crossed above sma{}", fast, slow));
+  reason_below_ = FixedString<47>::truncated(fmt::format("sma{} crossed below sma{}", fast, slow));
 }
 
 std::unique_ptr<SmaCross> SmaCross::from_params(std::string id, const StrategyParams& params) {
@@ -48,14 +51,13 @@ void SmaCross::on_candle(const Candle& c, SignalSink& out) {
   if (previous == 0 || previous == sign) return;
 
   Signal sig;
-  sig.strategy_id = ShortId(id_);
+  sig.strategy_id = signal_id_;
   sig.symbol = c.symbol;
   sig.direction = sign > 0 ? Side::buy : Side::sell;
   sig.reference_price = c.close;
   sig.strength = 1.0;
   sig.time_ns = c.close_time_ns;
-  sig.reason = FixedString<47>::truncated(
-      fmt::format("sma{} {} sma{}", fast_, sign > 0 ? "crossed above" : "crossed below", slow_));
+  sig.reason = sign > 0 ? reason_above_ : reason_below_;
   out.emit(sig);
 }
 

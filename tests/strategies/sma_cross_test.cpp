@@ -61,7 +61,9 @@ TEST(SmaCross, HandComputedSeries) {
   EXPECT_EQ(out.signals[0].direction, Side::sell);
   EXPECT_EQ(out.signals[0].reference_price, Decimal::from_string("8"));
   EXPECT_EQ(out.signals[0].strategy_id.view(), "sma");
+  EXPECT_EQ(out.signals[0].reason.view(), "sma2 crossed below sma3");
   EXPECT_EQ(out.signals[1].direction, Side::buy);
+  EXPECT_EQ(out.signals[1].reason.view(), "sma2 crossed above sma3");
   EXPECT_EQ(out.signals[1].time_ns, close_only("BTCUSDT", 6, "12").close_time_ns);
 }
 

@@ -44,6 +44,9 @@ class SmaCross final : public Strategy {
   std::string id_;
   int fast_;
   int slow_;
+  // Built once: formatting the reason per signal was most of a signal's cost.
+  ShortId signal_id_;
+  FixedString<47> reason_above_, reason_below_;
   std::unordered_map<Symbol, SymbolState> states_;
 };
 

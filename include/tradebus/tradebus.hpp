@@ -2,6 +2,7 @@
 #pragma once
 
 #include "tradebus/model/candle.hpp"
+#include "tradebus/model/coarse_clock.hpp"
 #include "tradebus/model/decimal.hpp"
 #include "tradebus/model/event.hpp"
 #include "tradebus/model/event_json.hpp"

@@ -1,7 +1,6 @@
 #include "tradebus/persistence/event_journal.hpp"
 
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "tradebus/model/coarse_clock.hpp"
 #include "tradebus/persistence/event_codec.hpp"
 
 namespace tradebus {
@@ -81,12 +81,6 @@ std::vector<std::pair<std::uint64_t, std::string>> list_segments(const std::stri
 
 }  // namespace
 
-std::chrono::nanoseconds JournalWriter::coarse_now() noexcept {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-}
-
 std::uint32_t crc32c(const void* data, std::size_t size) noexcept {
   const auto* p = static_cast<const unsigned char*>(data);
 #if defined(__x86_64__)
@@ -110,7 +104,7 @@ JournalWriter::JournalWriter(JournalOptions options) : options_(std::move(option
   segment_index_ = existing.empty() ? 0 : existing.back().first;
   buffer_.reserve(kBufferLimit + 4096);
   open_segment();
-  last_sync_ = coarse_now();
+  last_sync_ = coarse_monotonic_now();
 }
 
 JournalWriter::~JournalWriter() {
@@ -177,7 +171,7 @@ void JournalWriter::append(const Event& e) {
     case JournalSync::batch:
       // A coarse clock (a few ns to read, ~4 ms resolution) is checked on every record, so a
       // trickle of live events reaches the disk within the interval as surely as a flood.
-      if (coarse_now() - last_sync_ >= options_.batch_interval)
+      if (coarse_monotonic_now() - last_sync_ >= options_.batch_interval)
         flush(true);
       else if (buffer_.size() >= kBufferLimit)
         write_out();
@@ -195,7 +189,7 @@ void JournalWriter::flush(bool sync) {
     if (::fdatasync(fd_) != 0)
       throw JournalError(
           fmt::format("journal {}: fdatasync failed: {}", options_.dir, std::strerror(errno)));
-    last_sync_ = coarse_now();
+    last_sync_ = coarse_monotonic_now();
   }
 }
 

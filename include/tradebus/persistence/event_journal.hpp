@@ -66,7 +66,6 @@ class JournalWriter {
   std::string buffer_;
   std::string record_;
   std::uint64_t records_ = 0;
-  static std::chrono::nanoseconds coarse_now() noexcept;
   std::chrono::nanoseconds last_sync_{0};
 };
 

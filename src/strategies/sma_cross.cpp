@@ -4,15 +4,14 @@
 
 namespace tradebus {
 
-SmaCross::SmaCross(std::string id, int fast, int slow)
-    : id_(std::move(id)), fast_(fast), slow_(slow) {
+SmaCross::SmaCross(std::string id, int fast, int slow) : fast_(fast), slow_(slow) {
   if (fast < 1 || slow <= fast || slow > 100000)
     throw StrategyParamError(
         fmt::format("sma_cross: need 1 <= fast < slow <= 100000, got fast={} slow={}", fast, slow));
-  if (id_.size() > ShortId::kMaxSize)
+  if (id.size() > ShortId::kMaxSize)
     throw StrategyParamError(
-        fmt::format("strategy id '{}' is longer than {} characters", id_, ShortId::kMaxSize));
-  signal_id_ = ShortId(id_);
+        fmt::format("strategy id '{}' is longer than {} characters", id, ShortId::kMaxSize));
+  id_ = ShortId(id);
   reason_above_ = FixedString<47>::truncated(fmt::format("sma{} crossed above sma{}", fast, slow));
   reason_below_ = FixedString<47>::truncated(fmt::format("sma{} crossed below sma{}", fast, slow));
 }
@@ -51,7 +50,7 @@ void SmaCross::on_candle(const Candle& c, SignalSink& out) {
   if (previous == 0 || previous == sign) return;
 
   Signal sig;
-  sig.strategy_id = signal_id_;
+  sig.strategy_id = id_;
   sig.symbol = c.symbol;
   sig.direction = sign > 0 ? Side::buy : Side::sell;
   sig.reference_price = c.close;

@@ -26,7 +26,7 @@ class SmaCross final : public Strategy {
   /// Parameters: fast (10), slow (30).
   static std::unique_ptr<SmaCross> from_params(std::string id, const StrategyParams& params);
 
-  std::string_view id() const override { return id_; }
+  std::string_view id() const override { return id_.view(); }
   void on_candle(const Candle& candle, SignalSink& out) override;
 
   int fast() const { return fast_; }
@@ -41,11 +41,10 @@ class SmaCross final : public Strategy {
     __extension__ __int128 sum_slow = 0;
     int last_sign = 0;
   };
-  std::string id_;
+  ShortId id_;  // what every signal carries, so it is the one copy kept
   int fast_;
   int slow_;
   // Built once: formatting the reason per signal was most of a signal's cost.
-  ShortId signal_id_;
   FixedString<47> reason_above_, reason_below_;
   std::unordered_map<Symbol, SymbolState> states_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -17,16 +18,19 @@ DefaultOrderManager::DefaultOrderManager(OrderManagerOptions options,
     throw std::invalid_argument("order quantity must be positive, got " +
                                 options_.quantity.to_string());
   if (options_.fee_bps < 0) throw std::invalid_argument("fee_bps must not be negative");
-  if (options_.client_order_id_prefix.size() > 16)
-    throw std::invalid_argument("client order id prefix longer than 16 characters");
+  if (options_.client_order_id_prefix.size() > OrderManagerOptions::kMaxClientOrderIdPrefix)
+    throw std::invalid_argument(fmt::format("client order id prefix longer than {} characters",
+                                            OrderManagerOptions::kMaxClientOrderIdPrefix));
 }
 
 Order DefaultOrderManager::make_order(const Signal& s, Side side, Quantity qty, std::uint64_t seq) {
   Order o;
   // "prefix-N" built on the stack: fmt::format's parse and heap string were most of this
-  // function's time, once per order. The prefix is at most 16 characters (constructor), so
-  // only an id of 20 digits can overflow, and the ClientOrderId refuses it as before.
-  char id[16 + 1 + 20];
+  // function's time, once per order. The buffer holds the longest prefix the constructor lets
+  // through, the dash and any 64-bit number; an id longer than a ClientOrderId holds is
+  // refused by ClientOrderId, as before.
+  char id[OrderManagerOptions::kMaxClientOrderIdPrefix + 1 +
+          std::numeric_limits<std::uint64_t>::digits10 + 1];
   const std::string& prefix = options_.client_order_id_prefix;
   std::copy(prefix.begin(), prefix.end(), id);
   id[prefix.size()] = '-';

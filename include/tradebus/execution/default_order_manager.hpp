@@ -9,6 +9,7 @@
 // Loop thread only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -25,6 +26,8 @@ struct OrderManagerOptions {
   Quantity max_position = Decimal::from_raw(0);      ///< 0: no limit
   Money max_notional = Decimal::from_raw(0);         ///< 0: no limit
   std::int64_t fee_bps = 10;                         ///< For the cash check.
+  /// Ids are "<prefix>-<n>"; the constructor refuses a longer prefix.
+  static constexpr std::size_t kMaxClientOrderIdPrefix = 16;
   std::string client_order_id_prefix = "tb";
   /// The exchange's trading rules; null: none (the paper exchange takes any quantity).
   std::shared_ptr<const OrderRules> rules;

@@ -72,6 +72,12 @@ void bump(std::atomic<std::uint64_t>& c) noexcept {
   // Single writer: a plain load+store is enough and avoids a locked instruction.
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
+
+// A failing callable fails the same way on every event: the first ten errors and every
+// thousandth after say so without flooding the log at event rates.
+bool worth_logging(std::uint64_t nth_error) noexcept {
+  return nth_error <= 10 || nth_error % 1000 == 0;
+}
 }  // namespace
 
 struct LaneState {
@@ -473,7 +479,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         h.fn();
       } catch (...) {
         const auto n = ++h.errors;
-        if (n <= 10 || n % 1000 == 0)
+        if (worth_logging(n))
           spdlog::error("idle hook '{}' failed ({} errors so far): {}", h.name, n,
                         current_failure());
       }
@@ -639,7 +645,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     const auto n = h.errors.load(std::memory_order_relaxed) + 1;
     h.errors.store(n, std::memory_order_relaxed);
     bump(handler_errors_);
-    if (n <= 10 || n % 1000 == 0)
+    if (worth_logging(n))
       spdlog::error("handler '{}' failed on {} #{} ({} errors so far): {}", h.name,
                     to_string(ev.type), ev.sequence, n, what);
     if (observer_) observer_->on_handler_error(ev, h.name, what);

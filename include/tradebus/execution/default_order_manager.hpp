@@ -12,8 +12,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <set>
 #include <string>
+
+#include <boost/container/flat_set.hpp>
 
 #include "tradebus/engine/order_manager.hpp"
 #include "tradebus/engine/order_rules.hpp"
@@ -60,7 +61,9 @@ class DefaultOrderManager final : public OrderManager {
 
   OrderManagerOptions options_;
   std::shared_ptr<Portfolio> portfolio_;
-  std::set<Symbol> pending_;
+  // Symbols with an order in flight: a handful, inserted and erased once per order, so a
+  // sorted vector (no node to allocate per order) beats a tree.
+  boost::container::flat_set<Symbol> pending_;
   std::uint64_t next_id_ = 1;
   OrderManagerCounters counters_;
 };

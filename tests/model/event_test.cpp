@@ -1,6 +1,7 @@
 #include "tradebus/model/event.hpp"
 
 #include <random>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -67,7 +68,8 @@ void expect_fixed_strings_compare_as_views(unsigned seed) {
     ASSERT_EQ(fa == fb, va == vb) << N << ": '" << a << "' '" << b << "'";
     ASSERT_EQ(fa <=> fb, va <=> vb) << N << ": '" << a << "' '" << b << "'";
     ASSERT_EQ(fb <=> fa, vb <=> va) << N << ": '" << a << "' '" << b << "'";
-    ASSERT_EQ(std::hash<FixedString<N>>{}(fa), std::hash<std::string_view>{}(va));
+    // Equal text, equal hash: including a string written over a longer one.
+    ASSERT_EQ(std::hash<FixedString<N>>{}(fa), std::hash<FixedString<N>>{}(FixedString<N>(a)));
   }
 }
 
@@ -78,6 +80,32 @@ TEST(Event, FixedStringsCompareAsTheirTextDoes) {
   expect_fixed_strings_compare_as_views<36>(4);
   static_assert(Symbol("BTCUSDT") == Symbol("BTCUSDT"));  // usable at compile time too
   static_assert(Symbol("BTC") < Symbol("BTCUSDT"));
+}
+
+// The hash keys the strategies' per-symbol state. Symbols that differ in one character, or only
+// in length, must land in different buckets about as often as random numbers would.
+TEST(Event, SymbolHashesSpreadOverBuckets) {
+  std::mt19937 rng(7);
+  std::set<std::string> texts;
+  while (texts.size() < 10'000) {
+    std::string s(3 + rng() % 8, 'A');
+    for (char& ch : s)
+      ch = static_cast<char>('A' + rng() % 26);
+    texts.insert(s);
+  }
+  for (std::string base : {"BTCUSDT", "ETHUSDT", "A"})
+    for (std::size_t i = 0; i < 16; ++i)
+      texts.insert(base + std::string(i, 'T'));
+  std::set<std::size_t> hashes, buckets;
+  constexpr std::size_t kBuckets = 10'007;  // a prime, as libstdc++'s tables use
+  for (const std::string& t : texts) {
+    const std::size_t h = std::hash<Symbol>{}(Symbol(t));
+    hashes.insert(h);
+    buckets.insert(h % kBuckets);
+  }
+  EXPECT_EQ(hashes.size(), texts.size());
+  // Random keys would fill 1 - e^-1 = 63 % of the buckets (6,330 for these 10,060 keys).
+  EXPECT_GT(buckets.size(), 6'100u);
 }
 
 TEST(Event, JsonCarriesExactDecimalsAndEscapes) {

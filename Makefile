@@ -25,7 +25,6 @@ build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	@mkdir -p reports
 	$(BUILD)/tradebus backtest --report reports/backtest.html --trades reports/trades.csv
 	@echo
 	@echo "Report: $(CURDIR)/reports/backtest.html  (open it in a browser)"

@@ -5,11 +5,22 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 namespace tradebus {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  // `--report reports/run.html` in a fresh checkout: make the folder rather than fail.
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec)
+      throw std::runtime_error("cannot write " + path_ + ": cannot create folder " +
+                               parent.string() + ": " + ec.message());
+  }
   tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
   out_.open(tmp_, std::ios::out | std::ios::trunc | std::ios::binary);
   if (!out_) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));

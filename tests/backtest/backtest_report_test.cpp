@@ -44,5 +44,17 @@ TEST(BacktestReport, WritesAtomically) {
   const auto r = run_backtest(cfg);
   write_backtest_report(dir + "/r.html", r, cfg);
   EXPECT_NE(test::read_file(dir + "/r.html").find("</html>"), std::string::npos);
-  EXPECT_THROW(write_backtest_report(dir + "/missing/dir/r.html", r, cfg), std::runtime_error);
+  // Missing folders are made; a folder that is a file is a clear error, and nothing is left.
+  write_backtest_report(dir + "/new/dir/r.html", r, cfg);
+  EXPECT_NE(test::read_file(dir + "/new/dir/r.html").find("</html>"), std::string::npos);
+  test::write_file(dir + "/plain", "x");
+  try {
+    write_backtest_report(dir + "/plain/r.html", r, cfg);
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write " + dir + "/plain/r.html"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(test::read_file(dir + "/plain"), "x");
 }

@@ -9,7 +9,8 @@ namespace tradebus {
 
 class AtomicFile {
  public:
-  /// Opens "<path>.tmp-<pid>" for writing; throws std::runtime_error naming the path on failure.
+  /// Creates the missing folders of `path` and opens "<path>.tmp-<pid>" for writing; throws
+  /// std::runtime_error naming the path on failure.
   explicit AtomicFile(std::string path);
   /// Removes the temporary file unless commit() succeeded.
   ~AtomicFile();

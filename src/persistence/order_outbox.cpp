@@ -46,14 +46,21 @@ StoredOrders OrderOutbox::load() {
       const std::int64_t id = q.int64(0);
       next_id_ = std::max(next_id_, id + 1);
       out.last_order_number = std::max(out.last_order_number, order_number(q.text(1)));
-      if (!q.is_null(2)) signal_keys_.emplace(q.text(2));
+      SignalKey key;
+      if (!q.is_null(2)) {
+        if (q.text(2).size() > SignalKey::kMaxSize)
+          throw StateStoreError(
+              fmt::format("{} orders row {}: signal key longer than {} characters", m.db->path(),
+                          id, SignalKey::kMaxSize));
+        key = SignalKey(q.text(2));
+        signal_keys_.insert(key);
+      }
       // (The status column is for people reading the table; the body is the record.)
       Order o = decode_record<Order>(
           q.blob(5), [&] { return fmt::format("{} orders row {}", m.db->path(), id); });
       if (is_final(o.status)) continue;
       out.unfinished.push_back({o, q.int64(4)});
-      live_[std::string(o.client_order_id.view())] =
-          Live{id, o, q.is_null(2) ? std::string() : std::string(q.text(2)), q.int64(4)};
+      live_[o.client_order_id] = Live{id, o, key, q.int64(4)};
     }
   }
   {
@@ -74,19 +81,18 @@ bool OrderOutbox::has_order_for(const Signal& s) const {
 void OrderOutbox::record_order(const Order& order, const Signal* signal) {
   std::lock_guard lk(mu_);
   if (!loaded_) throw std::logic_error("OrderOutbox: load() before recording");
-  const std::string id(order.client_order_id.view());
-  auto it = live_.find(id);
+  auto it = live_.find(order.client_order_id);
   if (it == live_.end()) {
     if (order.status != OrderStatus::created && order.status != OrderStatus::submitted) {
       // A report for an order already final (a late cancel answer, say): keep the final one.
       if (!is_final(order.status))
         spdlog::warn("order store: {} report for order {} that is not open; ignored",
-                     to_string(order.status), id);
+                     to_string(order.status), order.client_order_id.view());
       return;
     }
-    Live l{next_id_++, order, signal ? signal_key(*signal) : std::string(), wall_clock_ns()};
+    Live l{next_id_++, order, signal ? signal_key(*signal) : SignalKey(), wall_clock_ns()};
     if (!l.signal_key.empty()) signal_keys_.insert(l.signal_key);
-    it = live_.emplace(id, std::move(l)).first;
+    it = live_.emplace(order.client_order_id, l).first;
   } else {
     // Keep the filled quantity we track; the caller's copy may predate recent fills.
     const Quantity filled = it->second.order.filled_quantity;
@@ -107,7 +113,7 @@ void OrderOutbox::record_order(const Order& order, const Signal* signal) {
 void OrderOutbox::record_fill(const Fill& fill) {
   std::lock_guard lk(mu_);
   if (!loaded_) throw std::logic_error("OrderOutbox: load() before recording");
-  auto it = live_.find(std::string(fill.client_order_id.view()));
+  auto it = live_.find(fill.client_order_id);
   try {
     store_->impl().stage([&](StagedRecords& s) {
       s.fills.push_back(fill);

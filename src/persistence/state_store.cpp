@@ -292,7 +292,7 @@ void StateStore::Impl::commit(StagedRecords& b) {
                     if (r->signal_key.empty())
                       st.bind_null(p + 2);
                     else
-                      st.bind(p + 2, r->signal_key);
+                      st.bind(p + 2, r->signal_key.view());
                     st.bind(p + 3, to_string(o.status))
                         .bind(p + 4, o.symbol.view())
                         .bind(p + 5, to_string(o.side))

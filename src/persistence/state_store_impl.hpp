@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "sqlite.hpp"
+#include "tradebus/engine/order_store.hpp"
 #include "tradebus/model/event.hpp"
 #include "tradebus/persistence/event_codec.hpp"
 #include "tradebus/persistence/state_store.hpp"
@@ -22,7 +23,7 @@ namespace tradebus {
 struct OrderRow {
   std::int64_t id = 0;
   Order order;
-  std::string signal_key;
+  SignalKey signal_key;  // empty: the order came from no signal
   std::int64_t recorded_ns = 0;
 };
 

@@ -5,7 +5,9 @@
 
 #include <sqlite3.h>
 
+#include <climits>
 #include <filesystem>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +46,14 @@ Signal signal_at(std::int64_t t, Side side = Side::buy) {
 Fill fill_of(const Order& o, std::uint64_t trade_id, bool complete) {
   return Fill{o.client_order_id, o.symbol, o.strategy_id, o.side,   "100"_d, o.quantity,
               "0.05"_d,          "USDT",   1'000,         trade_id, complete};
+}
+
+// A state directory holding one recorded order made from `signal`, as a process leaves it.
+void record_one_order(const std::string& dir, const Order& order, Signal signal) {
+  OrderOutbox box(open_state(dir));
+  box.load();
+  box.record_order(order, &signal);
+  box.wait_durable();
 }
 
 // Engine wiring of `tradebus paper` with a state store, over `candles`.
@@ -105,6 +115,54 @@ TEST(StateStore, OrdersAndFillsSurviveAReopen) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].status, OrderStatus::filled);
   EXPECT_EQ(all[0].filled_quantity, "0.5"_d);
+}
+
+// Signal keys are held inline, sized for the longest fields: a 31-character strategy id with
+// slashes in it, a 23-character symbol and the most negative time all survive a reopen, and
+// keys that differ in one field stay apart.
+TEST(StateStore, TheLongestSignalKeysSurviveAReopen) {
+  const auto dir = test::scratch_dir("outbox_long_keys");
+  Signal longest = signal_at(INT64_MIN, Side::sell);
+  longest.strategy_id = ShortId(std::string(15, 'a') + "/" + std::string(15, 'b'));
+  longest.symbol = Symbol(std::string(23, 'Z'));
+  const SignalKey key = signal_key(longest);
+  EXPECT_EQ(key.size(), SignalKey::kMaxSize);
+  EXPECT_EQ(key.view(), std::string(15, 'a') + "/" + std::string(15, 'b') + "/" +
+                            std::string(23, 'Z') + "/-9223372036854775808/SELL");
+  record_one_order(dir, market_order("t-1"), longest);
+  OrderOutbox box(open_state(dir));
+  box.load();
+  EXPECT_TRUE(box.has_order_for(longest));
+  Signal other = longest;
+  other.direction = Side::buy;
+  EXPECT_FALSE(box.has_order_for(other));
+  other = longest;
+  other.time_ns = INT64_MIN + 1;
+  EXPECT_FALSE(box.has_order_for(other));
+}
+
+// A key longer than any signal makes cannot come from tradebus: the state is refused, naming
+// the file and row, rather than loaded without it (its signal could then be ordered twice).
+TEST(StateStore, AnOverlongSignalKeyIsAClearError) {
+  const auto dir = test::scratch_dir("outbox_bad_key");
+  record_one_order(dir, market_order("t-1"), signal_at(10));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, ("UPDATE orders SET signal_key = '" + std::string(100, 'x') + "'").c_str(),
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  OrderOutbox box(open_state(dir));
+  try {
+    box.load();
+    ADD_FAILURE() << "no error";
+  } catch (const StateStoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("orders row 1: signal key longer than 81"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("state.db"), std::string::npos) << e.what();
+  }
 }
 
 TEST(StateStore, OneProcessPerDirectory) {
@@ -285,13 +343,8 @@ TEST(StateStore, ThePaperLedgerKeepsEveryOrderOfALargeGroup) {
 
 TEST(Recovery, AnOrderRecordedButNeverSentIsSentOnceWithItsId) {
   const auto dir = test::scratch_dir("recovery_resubmit");
-  {
-    OrderOutbox box(open_state(dir));
-    box.load();
-    Signal s = signal_at(10);
-    box.record_order(market_order("t-3"), &s);
-    box.wait_durable();
-  }  // the process died before the order reached the exchange
+  // The process died before the order reached the exchange.
+  record_one_order(dir, market_order("t-3"), signal_at(10));
   PaperRun run(dir, test::trending_candles("BTCUSDT", 3, 100), 2, 100);  // no signal from these
   run.run();
   const RecoveryReport r = run.engine->recovery();

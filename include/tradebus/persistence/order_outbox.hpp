@@ -8,8 +8,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "tradebus/engine/order_store.hpp"
 #include "tradebus/persistence/state_store.hpp"
@@ -35,14 +36,17 @@ class OrderOutbox final : public OrderStore {
   struct Live {
     std::int64_t id;
     Order order;
-    std::string signal_key;
+    SignalKey signal_key;
     std::int64_t recorded_ns;
   };
 
   std::shared_ptr<StateStore> store_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Live> live_;  // unfinished orders by client order id
-  std::unordered_set<std::string> signal_keys_;
+  // Open addressing, keys held inline: every signal key ever recorded is kept (see
+  // docs/adr/0003-bounded-restart.md), and a restart inserts them all, so no key should cost a
+  // node and a heap string to allocate and later free.
+  boost::unordered_flat_map<ClientOrderId, Live, std::hash<ClientOrderId>> live_;  // unfinished
+  boost::unordered_flat_set<SignalKey, std::hash<SignalKey>> signal_keys_;
   std::int64_t next_id_ = 1;
   bool loaded_ = false;
 };

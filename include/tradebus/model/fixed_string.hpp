@@ -68,19 +68,9 @@ class FixedString {
   /// state up by symbol on every candle, and hashing through std::string_view cost a call to
   /// the byte-wise _Hash_bytes each time.
   std::size_t hash() const noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(this);
     std::uint64_t h = 0;
-    std::size_t i = 0;
-    for (; i + 8 <= N + 1; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      h = mix(h ^ w);
-    }
-    if (i < N + 1) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, p + i, N + 1 - i);
-      h = mix(h ^ w);
-    }
+    for (std::size_t i = 0; i < kWords; ++i)
+      h = mix(h ^ word(*this, i));
     return static_cast<std::size_t>(h);
   }
 
@@ -98,20 +88,28 @@ class FixedString {
   // (a shorter string's zero meets a longer one's character, or the sizes decide after equal
   // characters), so eight bytes at a time, read big-endian, compare them with no call.
   static int compare(const FixedString& a, const FixedString& b) noexcept {
-    static_assert(sizeof(FixedString) == N + 1, "no padding: the size is the last byte");
     static_assert(std::endian::native == std::endian::little, "words are byte-swapped");
-    const auto* pa = reinterpret_cast<const unsigned char*>(&a);
-    const auto* pb = reinterpret_cast<const unsigned char*>(&b);
-    std::size_t i = 0;
-    for (; i + 8 <= N + 1; i += 8) {
-      std::uint64_t x = 0, y = 0;
-      std::memcpy(&x, pa + i, 8);
-      std::memcpy(&y, pb + i, 8);
+    for (std::size_t i = 0; i < kWords; ++i) {
+      const std::uint64_t x = word(a, i), y = word(b, i);
       if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
     }
-    for (; i < N + 1; ++i)
-      if (pa[i] != pb[i]) return pa[i] < pb[i] ? -1 : 1;
     return 0;
+  }
+
+  // The object's bytes as words, for compare() and hash(). A last partial word is the object's
+  // last eight bytes: compare() reaches it only when the words before are equal, so the bytes
+  // it shares with them are equal too and the new ones decide. Objects under eight bytes are
+  // one zero-padded word.
+  static constexpr std::size_t kWords = (N + 1 + 7) / 8;
+  static std::uint64_t word(const FixedString& s, std::size_t i) noexcept {
+    static_assert(sizeof(FixedString) == N + 1, "no padding: the size is the last byte");
+    const auto* p = reinterpret_cast<const unsigned char*>(&s);
+    std::uint64_t w = 0;
+    if constexpr (N + 1 < 8)
+      std::memcpy(&w, p, N + 1);
+    else
+      std::memcpy(&w, p + std::min(8 * i, N + 1 - 8), 8);
+    return w;
   }
 
   // A multiply spreads each byte over the high bits and the shift folds them back down, so

@@ -63,10 +63,10 @@ class TradingSnapshot {
   std::shared_ptr<const Portfolio> portfolio_;
   std::shared_ptr<const Exchange> exchange_;
   std::string quote_;
-  std::int64_t period_ns_;
-  // Loop thread: when the next copy is due while events keep coming (coarse monotonic clock,
-  // ns), and whether the books changed since the last copy.
-  std::int64_t next_ns_ = 0;
+  std::chrono::nanoseconds period_;
+  // Loop thread: when the next copy is due while events keep coming (coarse_monotonic_now()),
+  // and whether the books changed since the last copy.
+  std::chrono::nanoseconds next_due_{0};
   bool changed_ = false;
   std::deque<ErrorRow> errors_;  // loop thread
   mutable std::mutex mu_;

@@ -14,13 +14,10 @@ namespace tradebus {
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   // `--report reports/run.html` in a fresh checkout: make the folder rather than fail.
   const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-    std::filesystem::create_directories(parent, ec);
-    if (ec)
-      throw std::runtime_error("cannot write " + path_ + ": cannot create folder " +
-                               parent.string() + ": " + ec.message());
-  }
+  std::error_code ec;  // an existing folder is no error; a file in the way is
+  if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec)
+    throw std::runtime_error("cannot write " + path_ + ": cannot create folder " + parent.string() +
+                             ": " + ec.message());
   tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
   out_.open(tmp_, std::ios::out | std::ios::trunc | std::ios::binary);
   if (!out_) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));

@@ -9,9 +9,10 @@ namespace tradebus {
 
 std::optional<RoundTrip> Portfolio::apply(const Fill& f) {
   Position& p = positions_[f.symbol];
+  has_fills_ = true;
   const Money notional = Decimal::mul(f.price, f.quantity);
-  fees_ += f.fee;
   if (f.side == Side::buy) {
+    fees_ += f.fee;
     if (p.quantity.is_zero()) {
       p.entry_cost = Money();
       p.exit_proceeds = Money();
@@ -27,6 +28,7 @@ std::optional<RoundTrip> Portfolio::apply(const Fill& f) {
     throw std::logic_error(fmt::format("sell of {} {} exceeds the position {}",
                                        f.quantity.to_string(), f.symbol.view(),
                                        p.quantity.to_string()));
+  fees_ += f.fee;  // after the check: a refused fill leaves the books as they were
   // Cost basis leaves in proportion to the quantity sold (exact when the position closes).
   const Money basis_sold = f.quantity == p.quantity
                                ? p.cost_basis

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "tradebus/model/decimal.hpp"
@@ -62,6 +63,16 @@ class Portfolio {
   /// The round trip completed by the most recent fill that completed one.
   const std::optional<RoundTrip>& last_round_trip() const { return last_round_trip_; }
 
+  /// What the fills applied so far did to this portfolio, as bytes a store keeps so that a
+  /// restart need not apply every fill ever made again (docs/adr/0003-bounded-restart.md).
+  /// Holds cash as a change from the starting cash and no marks, so it restores into a
+  /// portfolio of any starting cash. Versioned; exact.
+  std::string snapshot() const;
+  /// Makes this portfolio what the fills behind `snapshot` made of one with this starting
+  /// cash. Throws std::logic_error when a fill was already applied here, and
+  /// std::invalid_argument saying what is wrong with bytes no snapshot() made.
+  void restore(std::string_view snapshot);
+
  private:
   Money initial_cash_;
   Money cash_;
@@ -71,6 +82,7 @@ class Portfolio {
   std::uint64_t round_trips_ = 0;
   std::uint64_t wins_ = 0;
   std::optional<RoundTrip> last_round_trip_;
+  bool has_fills_ = false;
 };
 
 /// The quote asset of a spot symbol from the usual quote suffixes (USDT, BTC, ...), or nullopt.

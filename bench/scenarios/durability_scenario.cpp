@@ -76,11 +76,13 @@ DurableFigures durable_orders(std::uint64_t candles, const std::string& dir) {
     f.orders_per_s = static_cast<double>(f.orders) / s;
   }
   {
-    // A restart on that history: open the state, load the outbox and the paper ledger, replay
-    // every recorded fill into the portfolio, recover, and stop (no candles).
+    // A restart on that history: open the state, load the outbox and the paper ledger, restore
+    // the books from the newest snapshot and apply the fills after it, recover, and stop (no
+    // candles).
     const auto t0 = std::chrono::steady_clock::now();
     DurableEngine d(path, {});
-    if (d.engine->run().empty() && d.engine->recovery().fills_replayed > 0)
+    if (d.engine->run().empty() &&
+        (d.engine->recovery().from_snapshot || d.engine->recovery().fills_replayed > 0))
       f.restart_ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }

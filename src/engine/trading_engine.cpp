@@ -333,13 +333,13 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     RecoveryReport& rep = recovery_report;
     rep.unfinished = stored.unfinished.size();
     rep.fills_replayed = stored.fills.size();
+    rep.from_snapshot = !stored.portfolio_snapshot.empty();
     order_manager->resume(stored);
-    // The recorded fills of the orders to reconcile; the rest of the history only rebuilt the
-    // positions above, and grouping all of it cost a map entry per order ever made.
+    // The recorded fills of the orders to reconcile.
     std::map<std::string, std::vector<Fill>, std::less<>> known;
     for (const StoredOrder& so : stored.unfinished)
       known.try_emplace(std::string(so.order.client_order_id.view()));
-    for (const Fill& f : stored.fills)
+    for (const Fill& f : stored.unfinished_fills)
       if (auto it = known.find(f.client_order_id.view()); it != known.end())
         it->second.push_back(f);
     const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(

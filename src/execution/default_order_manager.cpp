@@ -112,6 +112,7 @@ void DefaultOrderManager::on_order_closed(const Order& o) {
 }
 
 void DefaultOrderManager::resume(const StoredOrders& stored) {
+  if (!stored.portfolio_snapshot.empty()) portfolio_->restore(stored.portfolio_snapshot);
   for (const Fill& f : stored.fills)
     portfolio_->apply(f);
   for (const StoredOrder& s : stored.unfinished)

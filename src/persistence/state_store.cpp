@@ -18,7 +18,9 @@
 namespace tradebus {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: portfolio snapshots (docs/adr/0003-bounded-restart.md). A version 1 database gains the
+// table when opened, and restarts replay every fill until its first snapshot is written.
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS orders(
@@ -44,6 +46,11 @@ CREATE TABLE IF NOT EXISTS fills(
   fee_e8 INTEGER NOT NULL,
   fee_asset TEXT NOT NULL,
   time_ns INTEGER NOT NULL,
+  body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS portfolio_snapshots(
+  last_fill_id INTEGER PRIMARY KEY,
+  recorded_ns INTEGER NOT NULL,
+  open_order_fill_ids BLOB NOT NULL,
   body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS paper_orders(
   client_order_id TEXT PRIMARY KEY,
@@ -305,10 +312,12 @@ void StateStore::Impl::commit(StagedRecords& b) {
     }
     if (!b.fills.empty()) {
       insert_rows(ins_fill,
-                  "INSERT INTO fills(client_order_id,trade_id,symbol,side,price_e8,"
+                  "INSERT INTO fills(id,client_order_id,trade_id,symbol,side,price_e8,"
                   "quantity_e8,fee_e8,fee_asset,time_ns,body)",
-                  10, "", b.fills,
-                  [&](sqlite::Statement& st, int p, const Fill& f, std::string& body) {
+                  11, "", b.fills,
+                  [&](sqlite::Statement& st, int p, const FillRow& row, std::string& body) {
+                    const Fill& f = row.fill;
+                    st.bind(p++, row.id);
                     st.bind(p, f.client_order_id.view())
                         .bind(p + 1, static_cast<std::int64_t>(f.trade_id))
                         .bind(p + 2, f.symbol.view())
@@ -320,6 +329,19 @@ void StateStore::Impl::commit(StagedRecords& b) {
                         .bind(p + 8, f.time_ns)
                         .bind_blob(p + 9, encoded(f, body));
                   });
+    }
+    if (!b.snapshots.empty()) {
+      sqlite::Statement& ins =
+          prepared(st_snapshot,
+                   "INSERT OR REPLACE INTO portfolio_snapshots(last_fill_id,recorded_ns,"
+                   "open_order_fill_ids,body) VALUES(?,?,?,?)");
+      for (const SnapshotRow& r : b.snapshots) {
+        ins.bind(1, r.last_fill_id)
+            .bind(2, r.recorded_ns)
+            .bind_blob(3, r.open_order_fill_ids)
+            .bind_blob(4, r.body);
+        ins.run();
+      }
     }
     if (!b.paper_orders.empty()) {
       insert_rows(

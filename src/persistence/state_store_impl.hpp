@@ -27,6 +27,22 @@ struct OrderRow {
   std::int64_t recorded_ns = 0;
 };
 
+struct FillRow {
+  std::int64_t id = 0;  // given by the outbox, so a snapshot can name the last fill it covers
+  Fill fill;
+};
+
+// The books after fills 1..last_fill_id (Portfolio::snapshot()), and the ids of the fills so
+// far of the orders open then (int64 each, little-endian): an order still open at a restart was
+// open at every snapshot after its first fill, so these and the fills after the snapshot are
+// all of its fills, found without an index on fills.
+struct SnapshotRow {
+  std::int64_t last_fill_id = 0;
+  std::int64_t recorded_ns = 0;
+  std::string open_order_fill_ids;
+  std::string body;
+};
+
 struct DeadLetterRow {
   std::int64_t recorded_ns = 0;
   std::string handler;
@@ -39,7 +55,8 @@ struct DeadLetterRow {
 // each is written: the states in between are never visible outside one transaction anyway).
 struct StagedRecords {
   std::unordered_map<std::int64_t, OrderRow> orders;
-  std::vector<Fill> fills;
+  std::vector<FillRow> fills;
+  std::vector<SnapshotRow> snapshots;
   std::unordered_map<std::string, Order> paper_orders;
   std::vector<Fill> paper_fills;
   std::vector<DeadLetterRow> dead_letters;
@@ -55,7 +72,7 @@ struct StateStore::Impl {
   std::unique_ptr<sqlite::Db> db;
   mutable std::mutex db_mu;  // the connection: committer or a reader, one at a time
   // The committer's statements, prepared on first use and kept.
-  std::unique_ptr<sqlite::Statement> st_begin, st_commit, st_dead_letter, st_setting;
+  std::unique_ptr<sqlite::Statement> st_begin, st_commit, st_dead_letter, st_setting, st_snapshot;
 
   /// Encodes an order or fill record into `buffer`.
   template <class T>

@@ -56,6 +56,23 @@ void record_one_order(const std::string& dir, const Order& order, Signal signal)
   box.wait_durable();
 }
 
+// Plain SQL on the state database, as a damaged file or an older tradebus leaves it.
+void edit_state(const std::string& dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/state.db").c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+}
+
+std::string load_error(const std::string& dir) {
+  try {
+    OrderOutbox(open_state(dir)).load();
+  } catch (const StateStoreError& e) {
+    return e.what();
+  }
+  return "(loaded)";
+}
+
 // Engine wiring of `tradebus paper` with a state store, over `candles`.
 struct PaperRun {
   std::shared_ptr<StateStore> store;
@@ -65,9 +82,10 @@ struct PaperRun {
   EngineOptions eo;
   std::unique_ptr<TradingEngine> engine;
 
-  PaperRun(const std::string& dir, std::vector<Candle> candles, int fast = 2, int slow = 3) {
+  PaperRun(const std::string& dir, std::vector<Candle> candles, int fast = 2, int slow = 3,
+           OrderOutboxOptions outbox_options = {}) {
     store = open_state(dir);
-    outbox = std::make_shared<OrderOutbox>(store);
+    outbox = std::make_shared<OrderOutbox>(store, outbox_options);
     exchange = std::make_shared<PersistentPaperExchange>(store);
     eo.handle_signals = false;
     eo.failed_orders_file.clear();
@@ -207,29 +225,16 @@ TEST(StateStore, AnUnreadableRecordIsNamedByTableAndRow) {
     box.record_order(b);
     box.wait_durable();
   }
-  const auto edit = [&](const char* sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir + "/state.db").c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
-    sqlite3_close(db);
-  };
-  const auto load_error = [&]() -> std::string {
-    try {
-      OrderOutbox(open_state(dir)).load();
-    } catch (const StateStoreError& e) {
-      return e.what();
-    }
-    return "(loaded)";
-  };
-  edit("UPDATE orders SET body=x'00ff' WHERE id=2");
-  EXPECT_NE(load_error().find("state.db orders row 2: unreadable order record"), std::string::npos)
-      << load_error();
-  // Row 2 readable again; the fill row now holds an order.
-  edit("UPDATE orders SET body=(SELECT body FROM orders WHERE id=1) WHERE id=2");
-  edit("UPDATE fills SET body=(SELECT body FROM orders WHERE id=1) WHERE id=1");
-  EXPECT_NE(load_error().find("state.db fills row 1: unreadable fill record: not a fill"),
+  edit_state(dir, "UPDATE orders SET body=x'00ff' WHERE id=2");
+  EXPECT_NE(load_error(dir).find("state.db orders row 2: unreadable order record"),
             std::string::npos)
-      << load_error();
+      << load_error(dir);
+  // Row 2 readable again; the fill row now holds an order.
+  edit_state(dir, "UPDATE orders SET body=(SELECT body FROM orders WHERE id=1) WHERE id=2");
+  edit_state(dir, "UPDATE fills SET body=(SELECT body FROM orders WHERE id=1) WHERE id=1");
+  EXPECT_NE(load_error(dir).find("state.db fills row 1: unreadable fill record: not a fill"),
+            std::string::npos)
+      << load_error(dir);
 }
 
 TEST(StateStore, GroupsRecordsIntoFewCommits) {
@@ -430,6 +435,195 @@ TEST(Recovery, SignalsSeenBeforeMakeNoSecondOrder) {
   const auto [orders, distinct] = orders_and_distinct_signals(dir);
   EXPECT_GE(orders, static_cast<std::int64_t>(first_orders));
   EXPECT_EQ(orders, distinct) << "a signal made two orders";
+}
+
+// --- bounded restart (docs/adr/0003-bounded-restart.md) ---------------------------------
+
+// The books a full replay of every recorded fill makes, as the restart did before snapshots.
+Portfolio replayed(const OrderOutbox& box, Money cash) {
+  Portfolio p(cash);
+  for (const Fill& f : box.all_fills())
+    p.apply(f);
+  return p;
+}
+
+void expect_same_books(const Portfolio& a, const Portfolio& b) {
+  EXPECT_EQ(a.cash(), b.cash());
+  EXPECT_EQ(a.fees_paid(), b.fees_paid());
+  EXPECT_EQ(a.realized_pnl(), b.realized_pnl());
+  EXPECT_EQ(a.round_trips(), b.round_trips());
+  EXPECT_EQ(a.wins(), b.wins());
+  for (const auto& [sym, p] : a.positions()) {
+    EXPECT_EQ(p.quantity, b.quantity(sym)) << sym.view();
+    ASSERT_NE(b.position(sym), nullptr) << sym.view();
+    EXPECT_EQ(p.cost_basis, b.position(sym)->cost_basis) << sym.view();
+    EXPECT_EQ(p.entry_cost, b.position(sym)->entry_cost) << sym.view();
+  }
+}
+
+// A state directory holding order t-1 and `fills` fills of it (trade ids 1, 2, ...), the last
+// one completing it or not.
+void record_fills_of_one_order(const std::string& dir, int fills, bool last_completes,
+                               OrderOutboxOptions options) {
+  OrderOutbox box(open_state(dir), options);
+  box.load();
+  const Order a = market_order("t-1");
+  box.record_order(a);
+  for (int i = 1; i <= fills; ++i)
+    box.record_fill(fill_of(a, static_cast<std::uint64_t>(i), last_completes && i == fills));
+  box.wait_durable();
+}
+
+TEST(BoundedRestart, ARestartReadsTheNewestSnapshotAndTheFillsAfterIt) {
+  const auto dir = test::scratch_dir("restart_snapshot");
+  OrderOutboxOptions every4;
+  every4.fills_per_snapshot = 4;
+  const Order big = market_order("t-99");  // the largest number, recorded first
+  const Order open = market_order("t-3");  // partly filled before the first snapshot, still open
+  {
+    OrderOutbox box(open_state(dir), every4);
+    box.load();
+    box.record_order(big);
+    box.record_fill(fill_of(big, 1, true));  // fill 1
+    box.record_order(open);
+    box.record_fill(Fill{open.client_order_id, open.symbol, open.strategy_id, open.side, "101"_d,
+                         "0.2"_d, "0.01"_d, "USDT", 2'000, 2, false});  // fill 2
+    for (int i = 4; i <= 12; ++i) {  // fills 3..11: buys and sells of 0.5
+      const Order o = market_order("t-" + std::to_string(i), i % 2 ? Side::sell : Side::buy);
+      box.record_order(o);
+      box.record_fill(fill_of(o, 100 + i, true));
+    }
+    box.record_fill(Fill{open.client_order_id, open.symbol, open.strategy_id, open.side, "99"_d,
+                         "0.1"_d, "0.01"_d, "USDT", 3'000, 3, false});      // fill 12
+    box.record_fill(fill_of(market_order("t-12", Side::sell), 200, true));  // fill 13
+    box.wait_durable();
+  }
+  {
+    OrderOutbox box(open_state(dir), every4);
+    const StoredOrders s = box.load();
+    // Snapshots after fills 4, 8 and 12: the restart applies only fill 13.
+    EXPECT_FALSE(s.portfolio_snapshot.empty());
+    ASSERT_EQ(s.fills.size(), 1u);
+    EXPECT_EQ(s.fills[0].trade_id, 200u);
+    ASSERT_EQ(s.unfinished.size(), 1u);
+    EXPECT_EQ(s.unfinished[0].order.client_order_id.view(), "t-3");
+    // Both of the open order's fills, though the snapshot covers them.
+    ASSERT_EQ(s.unfinished_fills.size(), 2u);
+    EXPECT_EQ(s.unfinished_fills[0].trade_id, 2u);
+    EXPECT_EQ(s.unfinished_fills[1].trade_id, 3u);
+    EXPECT_EQ(s.last_order_number, 99u);
+
+    auto portfolio = std::make_shared<Portfolio>("1000"_d);
+    OrderManagerOptions om;
+    om.client_order_id_prefix = "t";
+    DefaultOrderManager manager(om, portfolio);
+    manager.resume(s);
+    expect_same_books(*portfolio, replayed(box, "1000"_d));
+    EXPECT_EQ(portfolio->quantity("BTCUSDT"), "0.8"_d);  // 0.5 + 0.3 + 5 x 0.5 - 5 x 0.5
+
+    // Fill numbers continue after a restart: fills 14-17, a snapshot at 16.
+    const Order next = market_order("t-100");
+    box.record_order(next);
+    for (int i = 0; i < 4; ++i)
+      box.record_fill(fill_of(next, 300 + i, false));
+    box.wait_durable();
+  }
+  OrderOutbox box(open_state(dir), every4);
+  const StoredOrders s = box.load();
+  ASSERT_EQ(s.fills.size(), 1u);
+  EXPECT_EQ(s.fills[0].trade_id, 303u);
+  EXPECT_EQ(s.unfinished.size(), 2u);
+  // t-3's two fills, listed by the snapshot at 16 though the previous start read them; t-100's
+  // three before it and one after.
+  std::vector<std::uint64_t> trades;
+  for (const Fill& f : s.unfinished_fills)
+    trades.push_back(f.trade_id);
+  EXPECT_EQ(trades, (std::vector<std::uint64_t>{2, 3, 300, 301, 302, 303}));
+  EXPECT_EQ(s.last_order_number, 100u);
+  Portfolio p("1000"_d);
+  p.restore(s.portfolio_snapshot);
+  p.apply(s.fills[0]);
+  expect_same_books(p, replayed(box, "1000"_d));
+}
+
+TEST(BoundedRestart, AnEngineResumedFromSnapshotsKeepsItsBooks) {
+  const auto dir = test::scratch_dir("restart_snapshot_engine");
+  OrderOutboxOptions every3;
+  every3.fills_per_snapshot = 3;
+  const auto candles = test::zigzag_candles("BTCUSDT", 80);
+  {
+    PaperRun run(dir, std::vector<Candle>(candles.begin(), candles.begin() + 40), 1, 2, every3);
+    run.run();
+    ASSERT_GT(run.outbox->all_fills().size(), 6u);
+  }
+  {
+    PaperRun run(dir, std::vector<Candle>(candles.begin() + 40, candles.end()), 1, 2, every3);
+    run.run();
+    const RecoveryReport r = run.engine->recovery();
+    EXPECT_TRUE(r.from_snapshot);
+    EXPECT_LT(r.fills_replayed, 3u);
+    expect_same_books(*run.portfolio, replayed(*run.outbox, "100000"_d));
+  }
+  // And the next restart, from the snapshots the second run wrote.
+  PaperRun again(dir, {}, 1, 2, every3);
+  again.run();
+  EXPECT_TRUE(again.engine->recovery().from_snapshot);
+  expect_same_books(*again.portfolio, replayed(*again.outbox, "100000"_d));
+}
+
+// A state directory from before snapshots (schema 1) restarts by replaying every fill, gains
+// the snapshot table, and takes its first snapshot after the next N fills.
+TEST(BoundedRestart, AVersion1StateGainsSnapshots) {
+  const auto dir = test::scratch_dir("restart_schema1");
+  OrderOutboxOptions every2;
+  every2.fills_per_snapshot = 2;
+  record_fills_of_one_order(dir, 5, false, every2);
+  edit_state(dir, "DROP TABLE portfolio_snapshots; PRAGMA user_version=1");
+  const Order a = market_order("t-1");
+  {
+    OrderOutbox box(open_state(dir), every2);
+    const StoredOrders s = box.load();
+    EXPECT_TRUE(s.portfolio_snapshot.empty());
+    EXPECT_EQ(s.fills.size(), 5u);
+    EXPECT_EQ(s.unfinished_fills.size(), 5u);
+    box.record_fill(fill_of(a, 6, true));  // fill 6: a snapshot
+    box.wait_durable();
+  }
+  OrderOutbox box(open_state(dir), every2);
+  const StoredOrders s = box.load();
+  EXPECT_FALSE(s.portfolio_snapshot.empty());
+  EXPECT_TRUE(s.fills.empty());
+  EXPECT_TRUE(s.unfinished.empty());
+  Portfolio p("10"_d);
+  p.restore(s.portfolio_snapshot);
+  expect_same_books(p, replayed(box, "10"_d));
+  EXPECT_EQ(p.quantity("BTCUSDT"), "3"_d);
+}
+
+TEST(BoundedRestart, AnUnreadableSnapshotIsNamedByItsRow) {
+  const auto dir = test::scratch_dir("restart_bad_snapshot");
+  OrderOutboxOptions every2;
+  every2.fills_per_snapshot = 2;
+  record_fills_of_one_order(dir, 2, true, every2);  // a snapshot after fill 2
+  edit_state(dir, "UPDATE portfolio_snapshots SET body=x'54425046' WHERE last_fill_id=2");
+  EXPECT_NE(load_error(dir).find("state.db portfolio_snapshots row 2: portfolio snapshot: ends "
+                                 "early at byte 4 of 4"),
+            std::string::npos)
+      << load_error(dir);
+}
+
+// An open order's fill that its snapshot lists must be there: without it recovery would take
+// the fill from the exchange again, on top of the books that already hold it.
+TEST(BoundedRestart, ASnapshotListingAMissingFillIsAClearError) {
+  const auto dir = test::scratch_dir("restart_missing_fill");
+  OrderOutboxOptions every2;
+  every2.fills_per_snapshot = 2;
+  record_fills_of_one_order(dir, 2, false, every2);  // a snapshot listing fills 1 and 2
+  edit_state(dir, "DELETE FROM fills WHERE id=1");
+  EXPECT_NE(load_error(dir).find("portfolio_snapshots row 2 lists fill 1, which is not among "
+                                 "its fills"),
+            std::string::npos)
+      << load_error(dir);
 }
 
 }  // namespace

@@ -276,7 +276,7 @@ int run_live_command(const LiveFlags& f) {
     BusObserverList observers;
     observers.add(journal.get());
     if (state) {
-      engine.set_order_store(std::make_shared<OrderOutbox>(state));
+      engine.set_order_store(std::make_shared<OrderOutbox>(state, f.state.outbox_options()));
       dead_letters = std::make_unique<DeadLetterStore>(state);
       observers.add(dead_letters.get());
       engine.add_start_hook([&] {
@@ -440,9 +440,10 @@ int run_live_command(const LiveFlags& f) {
             x.requests, x.unknown_outcomes, x.resubmits, x.rate_limited, x.clock_offset.count());
       }
       exch += fmt::format(
-          R"(,"repeated_signals":{},"recovery":{{"unfinished":{},"adopted":{},"resubmitted":{},"expired":{},"fills_recovered":{},"fills_replayed":{},"ms":{:.1f}}})",
+          R"(,"repeated_signals":{},"recovery":{{"unfinished":{},"adopted":{},"resubmitted":{},"expired":{},"fills_recovered":{},"fills_replayed":{},"from_snapshot":{},"ms":{:.1f}}})",
           c.repeated_signals, rec.unfinished, rec.adopted, rec.resubmitted, rec.expired,
-          rec.fills_recovered, rec.fills_replayed, static_cast<double>(rec.duration_ns) / 1e6);
+          rec.fills_recovered, rec.fills_replayed, rec.from_snapshot,
+          static_cast<double>(rec.duration_ns) / 1e6);
       exch += redis_json;
       std::cout
           << fmt::format(

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "tradebus/persistence/order_outbox.hpp"
 #include "tradebus/persistence/state_store.hpp"
 
 namespace tradebus::cli {
@@ -17,6 +18,7 @@ struct StateFlags {
   bool none = false;
   std::string durability;
   int handler_attempts = 1;
+  std::uint64_t fills_per_snapshot = OrderOutboxOptions{}.fills_per_snapshot;
 
   void add_to(CLI::App* cmd, bool allow_none, const char* default_durability) {
     durability = default_durability;
@@ -33,6 +35,17 @@ struct StateFlags {
     cmd->add_option("--handler-attempts", handler_attempts,
                     "calls of a failing handler per event before it is dead-lettered (1)")
         ->check(CLI::Range(1, 100));
+    cmd->add_option("--fills-per-snapshot", fills_per_snapshot,
+                    fmt::format("record the books every N fills, so a restart applies at most N "
+                                "fills to them; 0: never ({})",
+                                fills_per_snapshot))
+        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000}));
+  }
+
+  OrderOutboxOptions outbox_options() const {
+    OrderOutboxOptions o;
+    o.fills_per_snapshot = fills_per_snapshot;
+    return o;
   }
 
   /// Null with --no-state; throws StateStoreError when the directory cannot be used.

@@ -32,7 +32,7 @@ class OrderManager {
   /// recorded ones. The engine then reports what recovery learns through on_fill and
   /// on_order_closed. The default refuses any stored history (it could not honour it).
   virtual void resume(const StoredOrders& stored) {
-    if (!stored.fills.empty() || !stored.unfinished.empty())
+    if (!stored.fills.empty() || !stored.unfinished.empty() || !stored.portfolio_snapshot.empty())
       throw std::logic_error("this order manager cannot resume from recorded orders and fills");
   }
 };

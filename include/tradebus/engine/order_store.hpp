@@ -28,7 +28,15 @@ struct StoredOrder {
 
 struct StoredOrders {
   std::vector<StoredOrder> unfinished;  ///< Orders not in a final state, oldest first.
-  std::vector<Fill> fills;              ///< Every recorded fill, in the order recorded.
+  /// The books as the fills before `fills` left them (Portfolio::snapshot()), so that a restart
+  /// need not apply every fill ever made; empty when the store keeps none, and then `fills`
+  /// holds every fill.
+  std::string portfolio_snapshot;
+  /// Fills recorded after the snapshot (every fill when there is none), in the order recorded.
+  std::vector<Fill> fills;
+  /// Every recorded fill of the unfinished orders, in the order recorded, whether or not the
+  /// snapshot covers it: recovery compares them with the exchange's.
+  std::vector<Fill> unfinished_fills;
   /// Client order ids end in "-<number>"; new ones continue after the largest recorded.
   std::uint64_t last_order_number = 0;
 };

@@ -58,7 +58,9 @@ struct RecoveryReport {
   std::uint64_t resubmitted = 0;      ///< Never seen by the exchange; sent again, same id.
   std::uint64_t expired = 0;          ///< Never seen, and too old to send.
   std::uint64_t fills_recovered = 0;  ///< Fills the exchange had that the store had not.
-  std::uint64_t fills_replayed = 0;   ///< Recorded fills applied to rebuild positions.
+  /// Recorded fills applied to rebuild positions: those after the store's portfolio snapshot.
+  std::uint64_t fills_replayed = 0;
+  bool from_snapshot = false;  ///< The positions started from a portfolio snapshot.
   std::int64_t duration_ns = 0;
 };
 

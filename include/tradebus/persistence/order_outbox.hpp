@@ -1,4 +1,7 @@
-// OrderOutbox: the engine's OrderStore in a StateStore — the `orders` and `fills` tables.
+// OrderOutbox: the engine's OrderStore in a StateStore — the `orders`, `fills` and
+// `portfolio_snapshots` tables. It applies every fill it records to books of its own and
+// records a snapshot of them every N fills, so that load() hands the engine the newest snapshot
+// and only the fills after it (docs/adr/0003-bounded-restart.md).
 // Every order is recorded (status `created`) before it is queued for the exchange, every
 // transition and fill before the engine acts on it; an order leaves the process only after
 // its record is committed (the exchange calls wait_durable()). Loop thread and exchange
@@ -8,18 +11,27 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
 #include "tradebus/engine/order_store.hpp"
+#include "tradebus/execution/portfolio.hpp"
 #include "tradebus/persistence/state_store.hpp"
 
 namespace tradebus {
 
+struct OrderOutboxOptions {
+  /// A snapshot of the books is recorded with every this many fills, so a restart applies at
+  /// most this many fills to it instead of the whole history; 0: never (every restart replays
+  /// every fill).
+  std::uint64_t fills_per_snapshot = 10'000;
+};
+
 class OrderOutbox final : public OrderStore {
  public:
-  explicit OrderOutbox(std::shared_ptr<StateStore> store);
+  explicit OrderOutbox(std::shared_ptr<StateStore> store, OrderOutboxOptions options = {});
 
   StoredOrders load() override;
   bool has_order_for(const Signal& signal) const override;
@@ -38,9 +50,16 @@ class OrderOutbox final : public OrderStore {
     Order order;
     SignalKey signal_key;
     std::int64_t recorded_ns;
+    // Of its fills so far: a snapshot lists those of every open order, so a restart finds an
+    // open order's fills without reading every fill.
+    std::vector<std::int64_t> fill_ids;
   };
 
+  void load_fills(StoredOrders& out, std::int64_t snapshot_fill_id,
+                  std::string_view listed_fill_ids);
+
   std::shared_ptr<StateStore> store_;
+  OrderOutboxOptions options_;
   mutable std::mutex mu_;
   // Open addressing, keys held inline: every signal key ever recorded is kept (see
   // docs/adr/0003-bounded-restart.md), and a restart inserts them all, so no key should cost a
@@ -48,6 +67,11 @@ class OrderOutbox final : public OrderStore {
   boost::unordered_flat_map<ClientOrderId, Live, std::hash<ClientOrderId>> live_;  // unfinished
   boost::unordered_flat_set<SignalKey, std::hash<SignalKey>> signal_keys_;
   std::int64_t next_id_ = 1;
+  // Every fill recorded, applied in the order recorded (the order a restart replays them in), to
+  // books that start from zero cash: what the snapshots are taken of.
+  Portfolio books_{Money()};
+  bool books_ok_ = true;  // false once a fill could not be applied: no more snapshots
+  std::int64_t next_fill_id_ = 1;
   bool loaded_ = false;
 };
 

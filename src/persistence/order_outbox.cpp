@@ -1,6 +1,7 @@
 #include "tradebus/persistence/order_outbox.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -30,6 +31,9 @@ bool is_open_status(std::string_view text) {
       return !is_final(static_cast<OrderStatus>(s));
   return true;  // unknown text: let the body decide
 }
+
+static_assert(std::endian::native == std::endian::little,
+              "a snapshot's fill ids are stored little-endian, as this host holds them");
 
 // The ids of the fills so far of every open order, for a snapshot (see SnapshotRow).
 template <class LiveMap>

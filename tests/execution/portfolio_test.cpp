@@ -8,8 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include "support/books.hpp"
+
 using namespace tradebus;
 using namespace tradebus::literals;
+using tradebus::test::expect_same_books;
 
 namespace {
 Fill fill(Side side, const char* price, const char* qty, const char* fee, std::int64_t t = 0) {
@@ -105,33 +108,6 @@ std::vector<Fill> random_fills(std::uint64_t seed, int n) {
     out.push_back(f);
   }
   return out;
-}
-
-void expect_same_books(const Portfolio& a, const Portfolio& b, const std::string& where) {
-  EXPECT_EQ(a.cash(), b.cash()) << where;
-  EXPECT_EQ(a.fees_paid(), b.fees_paid()) << where;
-  EXPECT_EQ(a.equity(), b.equity()) << where;
-  EXPECT_EQ(a.realized_pnl(), b.realized_pnl()) << where;
-  EXPECT_EQ(a.unrealized_pnl(), b.unrealized_pnl()) << where;
-  EXPECT_EQ(a.round_trips(), b.round_trips()) << where;
-  EXPECT_EQ(a.wins(), b.wins()) << where;
-  ASSERT_EQ(a.last_round_trip().has_value(), b.last_round_trip().has_value()) << where;
-  if (a.last_round_trip()) {
-    EXPECT_EQ(a.last_round_trip()->symbol, b.last_round_trip()->symbol) << where;
-    EXPECT_EQ(a.last_round_trip()->entry_time_ns, b.last_round_trip()->entry_time_ns) << where;
-    EXPECT_EQ(a.last_round_trip()->pnl(), b.last_round_trip()->pnl()) << where;
-  }
-  ASSERT_EQ(a.positions().size(), b.positions().size()) << where;
-  for (const auto& [sym, p] : a.positions()) {
-    const Position* q = b.position(sym);
-    ASSERT_NE(q, nullptr) << where << " " << sym.view();
-    EXPECT_EQ(p.quantity, q->quantity) << where << " " << sym.view();
-    EXPECT_EQ(p.cost_basis, q->cost_basis) << where << " " << sym.view();
-    EXPECT_EQ(p.realized_pnl, q->realized_pnl) << where << " " << sym.view();
-    EXPECT_EQ(p.entry_cost, q->entry_cost) << where << " " << sym.view();
-    EXPECT_EQ(p.exit_proceeds, q->exit_proceeds) << where << " " << sym.view();
-    EXPECT_EQ(p.last_price, q->last_price) << where << " " << sym.view();
-  }
 }
 
 }  // namespace

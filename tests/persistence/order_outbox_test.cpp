@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/books.hpp"
 #include "support/fake_market_candles.hpp"
 #include "support/state_dir.hpp"
 #include "support/test_paths.hpp"
@@ -22,6 +23,8 @@
 
 using namespace tradebus;
 using namespace tradebus::literals;
+using tradebus::test::expect_same_books;
+using tradebus::test::expect_same_fill_books;
 
 namespace {
 
@@ -447,20 +450,6 @@ Portfolio replayed(const OrderOutbox& box, Money cash) {
   return p;
 }
 
-void expect_same_books(const Portfolio& a, const Portfolio& b) {
-  EXPECT_EQ(a.cash(), b.cash());
-  EXPECT_EQ(a.fees_paid(), b.fees_paid());
-  EXPECT_EQ(a.realized_pnl(), b.realized_pnl());
-  EXPECT_EQ(a.round_trips(), b.round_trips());
-  EXPECT_EQ(a.wins(), b.wins());
-  for (const auto& [sym, p] : a.positions()) {
-    EXPECT_EQ(p.quantity, b.quantity(sym)) << sym.view();
-    ASSERT_NE(b.position(sym), nullptr) << sym.view();
-    EXPECT_EQ(p.cost_basis, b.position(sym)->cost_basis) << sym.view();
-    EXPECT_EQ(p.entry_cost, b.position(sym)->entry_cost) << sym.view();
-  }
-}
-
 // A state directory holding order t-1 and `fills` fills of it (trade ids 1, 2, ...), the last
 // one completing it or not.
 void record_fills_of_one_order(const std::string& dir, int fills, bool last_completes,
@@ -562,13 +551,13 @@ TEST(BoundedRestart, AnEngineResumedFromSnapshotsKeepsItsBooks) {
     const RecoveryReport r = run.engine->recovery();
     EXPECT_TRUE(r.from_snapshot);
     EXPECT_LT(r.fills_replayed, 3u);
-    expect_same_books(*run.portfolio, replayed(*run.outbox, "100000"_d));
+    expect_same_fill_books(*run.portfolio, replayed(*run.outbox, "100000"_d));
   }
   // And the next restart, from the snapshots the second run wrote.
   PaperRun again(dir, {}, 1, 2, every3);
   again.run();
   EXPECT_TRUE(again.engine->recovery().from_snapshot);
-  expect_same_books(*again.portfolio, replayed(*again.outbox, "100000"_d));
+  expect_same_fill_books(*again.portfolio, replayed(*again.outbox, "100000"_d));
 }
 
 // A state directory from before snapshots (schema 1) restarts by replaying every fill, gains

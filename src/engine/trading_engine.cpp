@@ -335,7 +335,9 @@ struct TradingEngine::Impl : ExecutionReports, SignalSink {
     rep.fills_replayed = stored.fills.size();
     rep.from_snapshot = !stored.portfolio_snapshot.empty();
     order_manager->resume(stored);
-    // The recorded fills of the orders to reconcile.
+    // The recorded fills of the orders to reconcile. OrderOutbox hands over only those orders'
+    // fills already; the filter keeps an OrderStore that hands over more from mixing another
+    // order's fills into the reconciliation.
     std::map<std::string, std::vector<Fill>, std::less<>> known;
     for (const StoredOrder& so : stored.unfinished)
       known.try_emplace(std::string(so.order.client_order_id.view()));

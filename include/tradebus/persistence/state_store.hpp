@@ -44,7 +44,9 @@ struct StateStoreOptions {
 
 struct StateStoreStats {
   std::uint64_t commits = 0;
-  std::uint64_t records = 0;        ///< Rows written.
+  /// Records committed: one per staging call (an order change, a fill with its order and any
+  /// snapshot it brings), however many rows it writes.
+  std::uint64_t records = 0;
   std::uint64_t largest_group = 0;  ///< Most records in one commit.
 };
 

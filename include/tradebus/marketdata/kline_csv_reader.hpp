@@ -18,7 +18,9 @@ namespace tradebus {
 
 enum class TimeUnit : std::uint8_t { unknown, milliseconds, microseconds };
 
-class KlineCsvReader {
+// Aligned to a cache line: the replay thread updates its read position for every row, so no
+// other heap object should share its lines (see CacheLineAllocator).
+class alignas(64) KlineCsvReader {
  public:
   /// Opens `path`; throws DataError when it cannot be opened or read. An empty `interval` is
   /// taken from the file name (SYMBOL-1m-...) or else from the first row's open/close times.

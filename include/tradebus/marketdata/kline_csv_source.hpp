@@ -10,6 +10,7 @@
 
 #include "tradebus/marketdata/candle_replay.hpp"
 #include "tradebus/marketdata/kline_csv_reader.hpp"
+#include "tradebus/model/cache_line_allocator.hpp"
 
 namespace tradebus {
 
@@ -48,13 +49,16 @@ class KlineCsvSource final : public CandleReplay {
   };
   void advance(Stream& s);
 
-  std::vector<Stream> streams_;
-  std::vector<std::size_t> heap_;  // indices of streams with a current candle
+  // Written for every candle by the replay thread: on cache lines of their own (see
+  // CacheLineAllocator), as is each stream's reader.
+  std::vector<Stream, CacheLineAllocator<Stream>> streams_;
+  std::vector<std::size_t, CacheLineAllocator<std::size_t>> heap_;  // streams with a candle
   bool primed_ = false;
   std::exception_ptr pending_error_;
   std::uint64_t total_bytes_ = 0;
   std::atomic<std::uint64_t> consumed_bytes_{0};
-  std::vector<std::int64_t> last_open_;  // per symbol, to catch overlaps between files
+  // Per symbol, to catch overlaps between files.
+  std::vector<std::int64_t, CacheLineAllocator<std::int64_t>> last_open_;
 };
 
 }  // namespace tradebus

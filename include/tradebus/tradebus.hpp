@@ -1,6 +1,7 @@
 // Umbrella header: everything a strategy author or embedding program needs.
 #pragma once
 
+#include "tradebus/model/cache_line_allocator.hpp"
 #include "tradebus/model/candle.hpp"
 #include "tradebus/model/coarse_clock.hpp"
 #include "tradebus/model/decimal.hpp"

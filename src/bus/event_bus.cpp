@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "event_ring.hpp"
+#include "loop_stage.hpp"
 #include "tradebus/bus/latency_histogram.hpp"
 #include "tradebus/model/event_json.hpp"
 
@@ -82,10 +83,16 @@ bool worth_logging(std::uint64_t nth_error) noexcept {
 
 struct LaneState {
   LaneState(Lane l, const QueuePolicy& p)
-      : lane(l), policy(p), ring(p.capacity, p.overflow == Overflow::drop_oldest) {}
+      : lane(l),
+        policy(p),
+        ring(p.capacity, p.overflow == Overflow::drop_oldest),
+        stages(p.overflow != Overflow::drop_oldest) {}
   const Lane lane;
   const QueuePolicy policy;
   EventRing ring;
+  // The loop's own publishes while the ring is empty (see loop_stage.hpp). Not on a
+  // drop_oldest lane: other threads evict from its ring and could not take the staged event.
+  const bool stages;
   std::deque<Event> parked;  // loop thread only; order preserved behind the ring
   std::atomic<std::size_t> parked_size{0};
   std::atomic<std::uint64_t> dispatched{0};
@@ -97,6 +104,8 @@ struct LaneState {
   std::atomic<int> space_waiters{0};
   std::mutex space_mu;
   std::condition_variable space_cv;
+  // Loop thread only, on lines of its own: publishers write the counters above.
+  alignas(64) LoopStage stage;
 };
 
 enum class State : int { idle, running, stopped };
@@ -221,9 +230,10 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   bool try_publish(Event& e, Lane l) {
     check_open();
     LaneState& ls = lane(l);
-    if (on_loop_thread() && ls.parked_size.load(std::memory_order_relaxed) != 0) return false;
+    if (on_loop_thread())
+      return ls.parked_size.load(std::memory_order_relaxed) == 0 && push_from_loop(ls, e);
     if (!ls.ring.try_push(e)) return false;
-    if (!on_loop_thread()) after_push();
+    after_push();
     return true;
   }
 
@@ -246,8 +256,17 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // is the same-thread hot path, and the full-queue case stays out of line.
   template <class Make>
   [[gnu::always_inline]] void publish_on_loop(LaneState& ls, Make&& make) {
-    if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_emplace(make)) return;
+    if (ls.parked_size.load(std::memory_order_relaxed) == 0) {
+      const std::size_t staged = ls.stage.waiting() ? 1 : 0;
+      if (staged == 0 && ls.stages && !ls.ring.has_claimed()) return ls.stage.emplace(make);
+      if (ls.ring.try_emplace(make, staged)) return;
+    }
     publish_on_loop_full(make(), ls);
+  }
+
+  // A push into the ring from the loop thread: the staged event counts against the capacity.
+  static bool push_from_loop(LaneState& ls, Event& e) noexcept {
+    return ls.ring.try_push(e, ls.stage.waiting() ? 1 : 0);
   }
 
   [[gnu::noinline]] void publish_on_loop_full(Event&& e, LaneState& ls) {
@@ -381,7 +400,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
         publish_on_loop(ls, [&]() noexcept { return std::move(e); });
         co_return;
       }
-      if (ls.parked_size.load(std::memory_order_relaxed) == 0 && ls.ring.try_push(e)) co_return;
+      if (ls.parked_size.load(std::memory_order_relaxed) == 0 && push_from_loop(ls, e)) co_return;
     } else if (ls.ring.try_push(e)) {
       after_push();
       co_return;
@@ -394,7 +413,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       timer.expires_after(backoff);
       co_await timer.async_wait(asio::use_awaitable);
       check_open();
-      if (ls.ring.try_push(e)) {
+      if (on_loop_thread() ? push_from_loop(ls, e) : ls.ring.try_push(e)) {
         if (!on_loop_thread()) after_push();
         co_return;
       }
@@ -455,8 +474,16 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       bool got = false;
       for (std::size_t i = 0; i < ready_count_; ++i) {  // priority: order, signal, data
         LaneState& ls = *ready_lanes_[i];
-        // Dispatch where the event lies: no copy out of the ring.
-        if (ls.ring.consume([&](Event& ev) noexcept { dispatch(ev, ls); })) {
+        // Dispatch where the event lies: no copy out. The staged event is older than the
+        // ring's (loop_stage.hpp).
+        auto on = [&](Event& ev) noexcept { dispatch(ev, ls); };
+        if (ls.stage.waiting()) {
+          ls.stage.consume(on);
+          bump(ls.dispatched);
+          got = true;
+          break;
+        }
+        if (ls.ring.consume(on)) {
           bump(ls.dispatched);
           got = true;
           break;
@@ -489,7 +516,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   void unpark() {
     bool left = false;
     for (auto& ls : lanes_) {
-      while (!ls->parked.empty() && ls->ring.try_push(ls->parked.front()))
+      while (!ls->parked.empty() && push_from_loop(*ls, ls->parked.front()))
         ls->parked.pop_front();
       ls->parked_size.store(ls->parked.size(), std::memory_order_relaxed);
       left |= !ls->parked.empty();
@@ -516,14 +543,14 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   bool nothing_left() const {
     if (coro_pending_ != 0 || any_parked_) return false;
     for (auto& ls : lanes_)
-      if (ls->ring.size_approx() != 0) return false;
+      if (ls->ring.size_approx() != 0 || ls->stage.waiting()) return false;
     return true;
   }
 
   bool anything_ready() const {
     if (has_cmds_.load(std::memory_order_relaxed) || any_parked_) return true;
     for (auto& ls : lanes_)
-      if (!ls->busy && ls->ring.has_claimed()) return true;
+      if (!ls->busy && (ls->stage.waiting() || ls->ring.has_claimed())) return true;
     return false;
   }
 
@@ -665,7 +692,7 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
     info.context =
         fmt::format("handler={} event={} sequence={}", h.name, to_string(ev.type), ev.sequence);
     Event err(EventType::error, std::move(info), ev.timestamp_ns, "bus");
-    if (!lane(Lane::signal).ring.try_push(err)) bump(error_events_dropped_);
+    if (!push_from_loop(lane(Lane::signal), err)) bump(error_events_dropped_);
   }
 
   // A lane whose coroutine handler is suspended gives no event until it finishes (FIFO inside
@@ -847,6 +874,11 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
           orders.push_back(std::move(line));
         }
       };
+      if (ls->stage.waiting()) {  // the oldest: staged only while the ring was empty
+        Event staged;
+        ls->stage.consume([&](Event& e) noexcept { staged = std::move(e); });
+        handle(staged);
+      }
       // Waits for producers between their claim and their publish: nothing claimed is missed.
       ls->ring.drain_all(handle);
       for (auto& p : ls->parked)
@@ -901,7 +933,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
 
   bool nothing_queued() const {
     for (auto& ls : lanes_)
-      if (ls->ring.size_approx() != 0 || ls->parked_size.load() != 0) return false;
+      if (ls->ring.size_approx() != 0 || ls->stage.waiting() || ls->parked_size.load() != 0)
+        return false;
     return true;
   }
 
@@ -913,13 +946,15 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       q.lane = ls.lane;
       q.capacity = ls.policy.capacity;
       q.parked = ls.parked_total.load(std::memory_order_relaxed);
-      q.published = ls.ring.pushed();  // parked events are counted when they enter the ring
+      // Parked events are counted when they enter the ring.
+      q.published = ls.ring.pushed() + ls.stage.staged();
       q.dispatched = ls.dispatched.load(std::memory_order_relaxed);
       s.events_dispatched += q.dispatched;
       q.dropped = ls.dropped.load(std::memory_order_relaxed);
       q.block_timeouts = ls.block_timeouts.load(std::memory_order_relaxed);
       q.discarded_at_shutdown = ls.discarded.load(std::memory_order_relaxed);
-      q.depth = ls.ring.size_approx() + ls.parked_size.load(std::memory_order_relaxed);
+      q.depth = ls.ring.size_approx() + (ls.stage.waiting() ? 1 : 0) +
+                ls.parked_size.load(std::memory_order_relaxed);
     }
     s.handler_errors = handler_errors_.load(std::memory_order_relaxed);
     s.error_events_dropped = error_events_dropped_.load(std::memory_order_relaxed);

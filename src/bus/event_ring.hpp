@@ -38,16 +38,19 @@ class EventRing {
   EventRing& operator=(const EventRing&) = delete;
 
   /// Moves `e` in and returns true; returns false (leaving `e` untouched) when full.
-  [[nodiscard]] bool try_push(Event& e) noexcept {
-    return try_emplace([&]() noexcept { return std::move(e); });
+  /// `held_elsewhere`: see try_emplace.
+  [[nodiscard]] bool try_push(Event& e, std::size_t held_elsewhere = 0) noexcept {
+    return try_emplace([&]() noexcept { return std::move(e); }, held_elsewhere);
   }
 
   /// Builds the event in a free slot from `make()` (an Event prvalue, so it is constructed in
   /// place) and returns true; returns false without calling `make` when full. `make` must not
-  /// throw: the slot is already claimed when it runs.
+  /// throw: the slot is already claimed when it runs. `held_elsewhere` (at most the capacity):
+  /// events of this queue the caller holds outside the ring, which count against its capacity.
   template <class Make>
-  [[nodiscard]] bool try_emplace(Make&& make) noexcept {
+  [[nodiscard]] bool try_emplace(Make&& make, std::size_t held_elsewhere = 0) noexcept {
     static_assert(std::is_nothrow_invocable_r_v<Event, Make&>);
+    const auto capacity = static_cast<std::int64_t>(capacity_ - held_elsewhere);
     std::uint64_t pos = tail_.load(std::memory_order_relaxed);
     for (;;) {
       Slot& s = slots_[pos & mask_];
@@ -55,13 +58,12 @@ class EventRing {
       const auto diff = static_cast<std::int64_t>(seq - pos);
       if (diff == 0) {
         if (static_cast<std::int64_t>(pos - head_seen_.load(std::memory_order_relaxed)) >=
-            static_cast<std::int64_t>(capacity_)) {
+            capacity) {
           // Refresh the consumer position only when the cached one says "full": keeps the
           // consumer's cache line out of the producers' fast path.
           const std::uint64_t h = head_.load(std::memory_order_acquire);
           head_seen_.store(h, std::memory_order_relaxed);
-          if (static_cast<std::int64_t>(pos - h) >= static_cast<std::int64_t>(capacity_))
-            return false;
+          if (static_cast<std::int64_t>(pos - h) >= capacity) return false;
         }
         // seq_cst: the claim is ordered before the publisher's later seq_cst loads of the
         // loop's `sleeping` flag and the bus state (same instruction as relaxed on x86).

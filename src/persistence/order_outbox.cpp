@@ -162,13 +162,8 @@ void OrderOutbox::load_fills(StoredOrders& out, std::int64_t snapshot_fill_id,
       out.fills.push_back(decode_record<Fill>(
           q.blob(1), [&] { return fmt::format("{} fills row {}", m.db->path(), id); }));
       keep_if_open(id, out.fills.back());
-      if (books_ok_) {
-        try {
-          books_.apply(out.fills.back());
-        } catch (const std::logic_error&) {
-          books_ok_ = false;  // the order manager's replay of the same fill says why
-        }
-      }
+      // Not reported here: the order manager's replay of the same fill says why.
+      (void)apply_to_books(out.fills.back());
     }
   }
   {
@@ -181,6 +176,17 @@ void OrderOutbox::load_fills(StoredOrders& out, std::int64_t snapshot_fill_id,
   out.unfinished_fills.reserve(theirs.size());
   for (auto& [id, f] : theirs)
     out.unfinished_fills.push_back(f);
+}
+
+std::optional<std::string> OrderOutbox::apply_to_books(const Fill& fill) {
+  if (!books_ok_) return std::nullopt;
+  try {
+    books_.apply(fill);
+    return std::nullopt;
+  } catch (const std::logic_error& e) {
+    books_ok_ = false;
+    return std::string(e.what());
+  }
 }
 
 bool OrderOutbox::has_order_for(const Signal& s) const {
@@ -225,17 +231,11 @@ void OrderOutbox::record_fill(const Fill& fill) {
   if (!loaded_) throw std::logic_error("OrderOutbox: load() before recording");
   auto it = live_.find(fill.client_order_id);
   const std::int64_t fill_id = next_fill_id_;
-  if (books_ok_) {
-    try {
-      books_.apply(fill);
-    } catch (const std::logic_error& e) {
-      books_ok_ = false;
-      spdlog::error(
-          "order store: fill {} of order {} does not fit the books ({}); no more portfolio "
-          "snapshots are recorded",
-          fill_id, fill.client_order_id.view(), e.what());
-    }
-  }
+  if (const auto why = apply_to_books(fill))
+    spdlog::error(
+        "order store: fill {} of order {} does not fit the books ({}); no more portfolio "
+        "snapshots are recorded",
+        fill_id, fill.client_order_id.view(), *why);
   // Staged with the fill it covers, so no commit holds a snapshot without its fills.
   std::optional<SnapshotRow> snapshot;
   if (books_ok_ && options_.fills_per_snapshot != 0 &&

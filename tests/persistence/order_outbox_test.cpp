@@ -601,6 +601,35 @@ TEST(BoundedRestart, AnUnreadableSnapshotIsNamedByItsRow) {
       << load_error(dir);
 }
 
+// Snapshots are of books that every recorded fill fits. A fill that does not (a sell of more
+// than is held, which only an exchange out of step with the engine reports) ends them: a
+// restart then reads every fill, so the books it rebuilds are the ones the fills say.
+TEST(BoundedRestart, AFillTheBooksCannotTakeEndsTheSnapshots) {
+  const auto dir = test::scratch_dir("restart_books_off");
+  OrderOutboxOptions every2;
+  every2.fills_per_snapshot = 2;
+  {
+    OrderOutbox box(open_state(dir), every2);
+    box.load();
+    const Order stray = market_order("t-1", Side::sell);  // nothing held to sell
+    box.record_order(stray);
+    box.record_fill(fill_of(stray, 1, true));  // fill 1: does not fit
+    for (int i = 2; i <= 5; ++i) {             // fills 2-5, snapshots due at 2 and 4
+      const Order o = market_order("t-" + std::to_string(i));
+      box.record_order(o);
+      box.record_fill(fill_of(o, static_cast<std::uint64_t>(i), true));
+    }
+    box.wait_durable();
+  }
+  OrderOutbox box(open_state(dir), every2);
+  const StoredOrders s = box.load();
+  EXPECT_TRUE(s.portfolio_snapshot.empty());
+  std::vector<std::uint64_t> trades;
+  for (const Fill& f : s.fills)
+    trades.push_back(f.trade_id);
+  EXPECT_EQ(trades, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+}
+
 // An open order's fill that its snapshot lists must be there: without it recovery would take
 // the fill from the exchange again, on top of the books that already hold it.
 TEST(BoundedRestart, ASnapshotListingAMissingFillIsAClearError) {

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ class OrderOutbox final : public OrderStore {
 
   void load_fills(StoredOrders& out, std::int64_t snapshot_fill_id,
                   std::string_view listed_fill_ids);
+  // Applies `fill` to books_ while they are sound. Returns why a fill did not fit them (which
+  // ends the snapshots), for the caller to report; nothing when it fit or books_ was off.
+  std::optional<std::string> apply_to_books(const Fill& fill);
 
   std::shared_ptr<StateStore> store_;
   OrderOutboxOptions options_;

@@ -115,6 +115,65 @@ TEST(EventBusLoopPublish, AnotherThreadsLaterEventIsDispatchedSecond) {
   EXPECT_EQ(timestamps(signals), (std::vector<std::int64_t>{1, 2, 3}));
 }
 
+TEST(EventBusLoopPublish, TheLoopAndOtherThreadsOnOneQueueLoseNothingAndKeepEachOnesOrder) {
+  // Three threads publish signals and orders while the loop publishes its own from handlers:
+  // a signal per candle, an order per signal of its own. Small queues, so every path is taken:
+  // the stage, the ring behind it, other threads waiting for room, the loop parking.
+  EventBusOptions o = test::quiet_bus_options();
+  o.data = {64, Overflow::wait_forever, 0ns};
+  o.signal = {16, Overflow::wait_forever, 0ns};
+  o.order = {8, Overflow::wait_forever, 0ns};
+  EventBus bus(o);
+  constexpr int kThreads = 3, kPerProducer = 20'000;
+  constexpr int kLoop = kThreads;  // the loop's own events carry producer number 3
+  std::vector<std::int64_t> last_signal(kThreads + 1, -1), last_order(kThreads + 1, -1);
+  std::uint64_t signals = 0, orders = 0, out_of_order = 0;
+  auto in_order = [&](std::vector<std::int64_t>& last, std::int64_t ts) {
+    const auto producer = static_cast<std::size_t>(ts / kPerProducer);
+    const auto i = ts % kPerProducer;
+    out_of_order += i <= last[producer];
+    last[producer] = i;
+  };
+  bus.subscribe(EventType::candle_closed, [&](const Event& e) {
+    bus.publish(signal_event(kLoop * kPerProducer + e.timestamp_ns));
+  });
+  bus.subscribe(EventType::signal_generated, [&](const Event& e) {
+    in_order(last_signal, e.timestamp_ns);
+    ++signals;
+    if (e.timestamp_ns / kPerProducer == kLoop) bus.publish(order_event(e.timestamp_ns));
+  });
+  bus.subscribe(EventType::order_created, [&](const Event& e) {
+    in_order(last_order, e.timestamp_ns);
+    ++orders;
+  });
+  bus.start();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerProducer; ++i) {
+        bus.publish(signal_event(t * kPerProducer + i));
+        bus.publish(order_event(t * kPerProducer + i));
+      }
+    });
+  for (int i = 0; i < kPerProducer; ++i)
+    bus.publish(candle_event(i));
+  for (auto& t : threads)
+    t.join();
+  ASSERT_TRUE(bus.wait_idle(60s));
+  bus.stop();
+  constexpr auto kEach = static_cast<std::uint64_t>((kThreads + 1) * kPerProducer);
+  EXPECT_EQ(signals, kEach);
+  EXPECT_EQ(orders, kEach);
+  EXPECT_EQ(out_of_order, 0u);
+  const auto st = bus.stats();
+  for (Lane l : {Lane::signal, Lane::order}) {
+    EXPECT_EQ(st.queue(l).published, kEach) << to_string(l);
+    EXPECT_EQ(st.queue(l).dispatched, kEach) << to_string(l);
+    EXPECT_EQ(st.queue(l).dropped, 0u) << to_string(l);
+    EXPECT_EQ(st.queue(l).depth, 0u) << to_string(l);
+  }
+}
+
 TEST(EventBusLoopPublish, StatsCountTheEventTheLoopKeepsAside) {
   EventBus bus(test::quiet_bus_options());
   QueueStats during{};

@@ -27,10 +27,7 @@ double ring_skeleton_same_thread_eps(std::uint64_t n) {
   const SourceId source("bench");
   auto publish = [&] {
     auto make = [&]() noexcept { return Event(EventType::candle_closed, candle, 0, source); };
-    if (!data.stage.waiting() && !data.ring.has_claimed())
-      data.stage.emplace(make);
-    else
-      (void)data.ring.try_emplace(make, data.stage.waiting() ? 1 : 0);
+    (void)detail::publish_from_loop(data.stage, data.ring, make);
   };
   std::uint64_t count = 0;
   // A std::function, as the bus stores a handler; it publishes the next event, as in
@@ -42,18 +39,11 @@ double ring_skeleton_same_thread_eps(std::uint64_t n) {
   const auto t0 = std::chrono::steady_clock::now();
   for (bool got = true; got;) {
     got = false;
-    for (Queue* q : lanes) {
-      auto on = [&](Event& e) noexcept { handler(e); };
-      if (q->stage.waiting()) {
-        q->stage.consume(on);
+    for (Queue* q : lanes)
+      if (detail::consume_oldest(q->stage, q->ring, [&](Event& e) noexcept { handler(e); })) {
         got = true;
         break;
       }
-      if (q->ring.consume(on)) {
-        got = true;
-        break;
-      }
-    }
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return static_cast<double>(count) / s;

@@ -261,17 +261,15 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
   // is the same-thread hot path, and the full-queue case stays out of line.
   template <class Make>
   [[gnu::always_inline]] void publish_on_loop(LaneState& ls, Make&& make) {
-    if (ls.parked_size.load(std::memory_order_relaxed) == 0) {
-      const std::size_t staged = ls.stage.waiting() ? 1 : 0;
-      if (staged == 0 && ls.stages && !ls.ring.has_claimed()) return ls.stage.emplace(make);
-      if (ls.ring.try_emplace(make, staged)) return;
-    }
+    if (ls.parked_size.load(std::memory_order_relaxed) == 0 &&
+        (ls.stages ? publish_from_loop(ls.stage, ls.ring, make) : ls.ring.try_emplace(make)))
+      return;
     publish_on_loop_full(make(), ls);
   }
 
   // A push into the ring from the loop thread: the staged event counts against the capacity.
   static bool push_from_loop(LaneState& ls, Event& e) noexcept {
-    return ls.ring.try_push(e, ls.stage.waiting() ? 1 : 0);
+    return ls.ring.try_push(e, ls.stage.size());
   }
 
   [[gnu::noinline]] void publish_on_loop_full(Event&& e, LaneState& ls) {
@@ -479,16 +477,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       bool got = false;
       for (std::size_t i = 0; i < ready_count_; ++i) {  // priority: order, signal, data
         LaneState& ls = *ready_lanes_[i];
-        // Dispatch where the event lies: no copy out. The staged event is older than the
-        // ring's (loop_stage.hpp).
-        auto on = [&](Event& ev) noexcept { dispatch(ev, ls); };
-        if (ls.stage.waiting()) {
-          ls.stage.consume(on);
-          bump(ls.dispatched);
-          got = true;
-          break;
-        }
-        if (ls.ring.consume(on)) {
+        // Dispatch where the event lies: no copy out.
+        if (consume_oldest(ls.stage, ls.ring, [&](Event& ev) noexcept { dispatch(ev, ls); })) {
           bump(ls.dispatched);
           got = true;
           break;
@@ -958,8 +948,8 @@ class BusCore : public std::enable_shared_from_this<BusCore> {
       q.dropped = ls.dropped.load(std::memory_order_relaxed);
       q.block_timeouts = ls.block_timeouts.load(std::memory_order_relaxed);
       q.discarded_at_shutdown = ls.discarded.load(std::memory_order_relaxed);
-      q.depth = ls.ring.size_approx() + (ls.stage.waiting() ? 1 : 0) +
-                ls.parked_size.load(std::memory_order_relaxed);
+      q.depth =
+          ls.ring.size_approx() + ls.stage.size() + ls.parked_size.load(std::memory_order_relaxed);
     }
     s.handler_errors = handler_errors_.load(std::memory_order_relaxed);
     s.error_events_dropped = error_events_dropped_.load(std::memory_order_relaxed);

@@ -18,10 +18,12 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <new>
 #include <type_traits>
 
+#include "event_ring.hpp"
 #include "tradebus/model/event.hpp"
 
 namespace tradebus::detail {
@@ -37,6 +39,8 @@ class LoopStage {
 
   /// Loop thread: true when an event waits here. Other threads: a snapshot, for stats.
   bool waiting() const noexcept { return waiting_.load(std::memory_order_relaxed); }
+  /// Events waiting here: 0 or 1 (they count in the lane's depth and capacity).
+  std::size_t size() const noexcept { return waiting() ? 1 : 0; }
   /// Events ever staged (stats).
   std::uint64_t staged() const noexcept { return staged_.load(std::memory_order_relaxed); }
 
@@ -79,5 +83,31 @@ class LoopStage {
   std::atomic<bool> waiting_{false};
   std::atomic<std::uint64_t> staged_{0};
 };
+
+// The two rules that make a ring and its stage one queue, shared by the bus and the benchmark
+// of its bare design (bench/scenarios/ring_skeleton.cpp).
+
+/// Loop thread: queues the event from `make()` in the stage while the ring holds no claimed
+/// event, else in the ring, where a staged event takes one place of the capacity. False when
+/// full (`make` not called).
+template <class Make>
+[[nodiscard]] inline bool publish_from_loop(LoopStage& stage, EventRing& ring,
+                                            Make& make) noexcept {
+  const std::size_t staged = stage.size();
+  if (staged == 0 && !ring.has_claimed()) {
+    stage.emplace(make);
+    return true;
+  }
+  return ring.try_emplace(make, staged);
+}
+
+/// Loop thread: calls `f(Event&)` on the oldest event, the staged one before the ring's
+/// (everything in the ring arrived after it). False when both are empty.
+template <class F>
+[[nodiscard]] inline bool consume_oldest(LoopStage& stage, EventRing& ring, F&& f) noexcept {
+  if (!stage.waiting()) return ring.consume(f);
+  stage.consume(f);
+  return true;
+}
 
 }  // namespace tradebus::detail

@@ -14,6 +14,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "tradebus/model/cache_line_allocator.hpp"
 #include "tradebus/model/event.hpp"
 
 namespace tradebus::detail {
@@ -25,10 +26,7 @@ class EventRing {
         slot_count_(std::bit_ceil(capacity_ + 1)),  // +1: the slot being dispatched in place
         mask_(slot_count_ - 1),
         multi_consumer_(multi_consumer),
-        slots_(allocate_slots(slot_count_)) {
-    for (std::size_t i = 0; i < slot_count_; ++i)
-      slots_[i].seq.store(i, std::memory_order_relaxed);
-  }
+        slots_(allocate_slots(slot_count_)) {}
   ~EventRing() {
     Event e;
     while (try_pop(e)) {
@@ -197,19 +195,24 @@ class EventRing {
   // Left to glibc, a freshly mapped 256 KiB data ring starts 64 bytes into a page and one
   // from a reused heap could start on one, so a bus's speed depended on earlier allocations.
   static constexpr std::size_t kArrayAlign = 256;
-  static constexpr std::size_t kArrayOffset = 64;
+  static constexpr std::size_t kArrayOffset = kCacheLine;
   struct SlotArrayFree {
     void operator()(Slot* p) const noexcept {
       ::operator delete (reinterpret_cast<unsigned char*>(p) - kArrayOffset,
                          std::align_val_t{kArrayAlign});
     }
   };
+  // Slot i starts with sequence number i: free for the producer at position i.
   static Slot* allocate_slots(std::size_t n) {
+    if (n > (static_cast<std::size_t>(-1) - kArrayOffset) / sizeof(Slot))
+      throw std::bad_array_new_length();
     auto* raw = static_cast<unsigned char*>(
         ::operator new (kArrayOffset + n * sizeof(Slot), std::align_val_t{kArrayAlign}));
     auto* first = reinterpret_cast<Slot*>(raw + kArrayOffset);
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
       new (first + i) Slot();  // trivially destructible: SlotArrayFree needs no destructor calls
+      first[i].seq.store(i, std::memory_order_relaxed);
+    }
     return first;
   }
   static_assert(std::is_trivially_destructible_v<Slot>);
